@@ -16,7 +16,12 @@ public final class KeyHashing {
 
   /** Returns the 64-bit routing hash of a key in a namespace. */
   public static long hash(String namespace, byte[] key) {
-    return XX64.hashBytes(routingBytes(namespace, key));
+    return hashRoutingBytes(routingBytes(namespace, key));
+  }
+
+  /** Returns the routing hash of bytes already laid out as {@link #routingBytes}. */
+  public static long hashRoutingBytes(byte[] routingBytes) {
+    return XX64.hashBytes(routingBytes);
   }
 
   /** Returns the bytes that are hashed: namespace (UTF-8) ‖ 0x00 ‖ key. */

@@ -5,10 +5,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 import net.openhft.chronicle.bytes.RandomDataInput;
 import net.openhft.chronicle.bytes.RandomDataOutput;
+import net.openhft.chronicle.hash.ChecksumEntry;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
@@ -34,7 +35,8 @@ public final class ChronicleMapPartitionStore implements PartitionStore {
    * limit, which would throw IllegalStateException from inside Chronicle.
    *
    * Reads copy the value once out of the mapped memory under a segment read lock. recordAccess patches the
-   * 4-byte access tick in place under the write lock, so it never copies the payload.
+   * 4-byte access tick in place under the write lock, so it never copies the payload, and then refreshes the
+   * entry's checksum (recovery discards entries whose checksum does not match).
    */
   private static final Logger log = LoggerFactory.getLogger(ChronicleMapPartitionStore.class);
 
@@ -43,6 +45,7 @@ public final class ChronicleMapPartitionStore implements PartitionStore {
   private final Path cleanMarker;
   private final StoreSizing sizing;
   private final AtomicLong storedBytes = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private ChronicleMapPartitionStore(ChronicleMap<byte[], byte[]> map, Path file, StoreSizing sizing) {
     this.map = map;
@@ -68,7 +71,10 @@ public final class ChronicleMapPartitionStore implements PartitionStore {
               .averageKeySize(sizing.averageKeyBytes())
               .averageValueSize(sizing.averageValueBytes())
               .actualSegments(sizing.segments())
-              .maxBloatFactor(StoreSizing.MAX_BLOAT_FACTOR);
+              .maxBloatFactor(StoreSizing.MAX_BLOAT_FACTOR)
+              // The node closes stores itself after the gRPC server has drained; Chronicle's own exit hook would
+              // race that and close maps under in-flight writes.
+              .skipCloseOnExitHook(true);
       File f = file.toFile();
       ChronicleMap<byte[], byte[]> map;
       if (existed && !clean) {
@@ -180,6 +186,11 @@ public final class ChronicleMapPartitionStore implements PartitionStore {
         out.writeByte(at + 1, (byte) (tick >>> 16));
         out.writeByte(at + 2, (byte) (tick >>> 8));
         out.writeByte(at + 3, (byte) tick);
+        // Persisted maps checksum every entry, and recovery drops entries whose checksum is off: a patch in
+        // place must update it, or an unclean stop would lose every entry that had been read.
+        if (entry instanceof ChecksumEntry checksummed) {
+          checksummed.updateChecksum();
+        }
       } else {
         byte[] encoded = copy(value);
         EntryCodec.putInt(encoded, EntryCodec.ACCESS_OFFSET, tick);
@@ -214,9 +225,12 @@ public final class ChronicleMapPartitionStore implements PartitionStore {
   }
 
   @Override
-  public void scanSegment(int segment, BiConsumer<byte[], EntryMeta> visitor) {
+  public void scanSegment(int segment, EntryVisitor visitor) {
     try (MapSegmentContext<byte[], byte[], ?> c = map.segmentContext(segment)) {
-      c.forEachSegmentEntry(e -> visitor.accept(e.key().getUsing(null), EntryCodec.decodeMeta(copy(e.value()))));
+      c.forEachSegmentEntry(e -> {
+        byte[] value = copy(e.value());
+        visitor.visit(e.key().getUsing(null), EntryCodec.decodeMeta(value), (int) e.key().size() + value.length);
+      });
     }
   }
 
@@ -233,10 +247,10 @@ public final class ChronicleMapPartitionStore implements PartitionStore {
 
   @Override
   public void close() {
-    if (map.isOpen()) {
+    if (closed.compareAndSet(false, true)) {
       map.close();
       try {
-        Files.createFile(cleanMarker);
+        Files.write(cleanMarker, new byte[0]);
       } catch (IOException e) {
         log.warn("cannot write clean-close marker {}; the next open will run recovery", cleanMarker, e);
       }

@@ -3,7 +3,6 @@ package io.raftcache.node.storage;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 
 /**
  * An on-heap store with the same encoding and accounting as the Chronicle one: the reference model that
@@ -88,10 +87,10 @@ public final class InMemoryPartitionStore implements PartitionStore {
   }
 
   @Override
-  public void scanSegment(int segment, BiConsumer<byte[], EntryMeta> visitor) {
+  public void scanSegment(int segment, EntryVisitor visitor) {
     entries.forEach((key, encoded) -> {
       if (Math.floorMod(key.hashCode(), SEGMENTS) == segment) {
-        visitor.accept(key.bytes().clone(), EntryCodec.decodeMeta(encoded));
+        visitor.visit(key.bytes().clone(), EntryCodec.decodeMeta(encoded), key.bytes().length + encoded.length);
       }
     });
   }

@@ -1,7 +1,5 @@
 package io.raftcache.node.storage;
 
-import java.util.function.BiConsumer;
-
 /**
  * Storage for the entries of one partition, keyed by store key ({@code namespace ‖ 0x00 ‖ key}).
  *
@@ -48,10 +46,10 @@ public interface PartitionStore extends AutoCloseable {
    * Visits every entry of one segment with its key and header. The visitor must not modify the store; collect
    * keys and act after the scan returns.
    */
-  void scanSegment(int segment, BiConsumer<byte[], EntryMeta> visitor);
+  void scanSegment(int segment, EntryVisitor visitor);
 
   /** Visits every entry of the store, segment by segment. */
-  default void scanAll(BiConsumer<byte[], EntryMeta> visitor) {
+  default void scanAll(EntryVisitor visitor) {
     for (int s = 0; s < segmentCount(); s++) {
       scanSegment(s, visitor);
     }

@@ -27,15 +27,17 @@ public record StoreSizing(
    * @param partitionBudgetBytes bytes this partition may store
    * @param averageKeyBytes expected key size (namespace included)
    * @param averageValueBytes expected value size
-   * @param maxValueBytes the node's value limit; must fit at most half of the partition budget
+   * @param maxValueBytes the node's value limit; a value this large must fit below the low watermark (70% of
+   *     the partition budget), or eviction could not make room for it
    */
   public static StoreSizing plan(
       long partitionBudgetBytes, int averageKeyBytes, int averageValueBytes, int maxValueBytes) {
     int encodedMax = maxValueBytes + EntryCodec.HEADER_BYTES + 16 * 130;
-    if (partitionBudgetBytes < 2L * encodedMax) {
+    if (partitionBudgetBytes * 0.7 < encodedMax) {
       throw new IllegalArgumentException(
-          "each partition gets " + partitionBudgetBytes + " bytes of the memory budget, less than twice the"
-              + " largest value (" + maxValueBytes + " bytes): raise --max-memory or lower --max-value-bytes");
+          "each partition gets " + partitionBudgetBytes + " bytes of the memory budget (--max-memory / partitions),"
+              + " too little to hold the largest value (" + maxValueBytes + " bytes) below the eviction watermark:"
+              + " raise --max-memory, or lower --max-value-bytes or --partitions");
     }
     int averageEncoded = averageValueBytes + EntryCodec.HEADER_BYTES;
     long entries = Math.max(1024, partitionBudgetBytes / (averageKeyBytes + averageEncoded));

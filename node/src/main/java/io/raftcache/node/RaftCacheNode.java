@@ -1,0 +1,229 @@
+package io.raftcache.node;
+
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.raftcache.node.api.AdminService;
+import io.raftcache.node.api.CacheService;
+import io.raftcache.node.api.ClusterService;
+import io.raftcache.node.api.MetricsInterceptor;
+import io.raftcache.node.api.RequestValidator;
+import io.raftcache.node.common.Limits;
+import io.raftcache.node.config.NodeConfig;
+import io.raftcache.node.metrics.MetricsHttpServer;
+import io.raftcache.node.metrics.NodeMetrics;
+import io.raftcache.node.partition.CacheOperations;
+import io.raftcache.node.partition.ExpirySweeper;
+import io.raftcache.node.partition.LocalPartition;
+import io.raftcache.node.partition.LruEviction;
+import io.raftcache.node.partition.MemoryWatermarks;
+import io.raftcache.node.partition.Partition;
+import io.raftcache.node.partition.PartitionSet;
+import io.raftcache.node.routing.PartitionTable;
+import io.raftcache.node.storage.DataDirectoryLock;
+import io.raftcache.node.storage.PartitionStoreFactory;
+import io.raftcache.node.storage.StoreSizing;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running cache node: the composition root that opens storage, wires partitions, services and metrics, and
+ * tears them down in reverse order.
+ */
+public final class RaftCacheNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RaftCacheNode.class);
+  /** Expected key size (namespace included), for Chronicle Map's layout. */
+  private static final int AVERAGE_KEY_BYTES = 64;
+
+  private final NodeConfig config;
+  private final DataDirectoryLock lock;
+  private final PartitionSet partitions;
+  private final NodeMetrics metrics;
+  private final CacheOperations operations;
+  private final ExpirySweeper sweeper;
+  private final ClusterService clusterService;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final ScheduledExecutorService background;
+  private final AtomicBoolean ready = new AtomicBoolean();
+  private final Server server;
+  private final MetricsHttpServer metricsServer;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private RaftCacheNode(NodeConfig config, Clock clock, PartitionStoreFactory stores, ServerBuilder<?> serverBuilder) {
+    this.config = config;
+    StoreSizing sizing = StoreSizing.plan(
+        config.partitionBudgetBytes(), AVERAGE_KEY_BYTES, config.averageValueBytes(), config.maxValueBytes());
+    this.lock = DataDirectoryLock.acquire(config.dataDir());
+    this.partitions = openPartitions(config, stores, sizing);
+    this.metrics = new NodeMetrics(partitions::stats, config.jvmMetrics());
+    LruEviction eviction = new LruEviction(
+        MemoryWatermarks.DEFAULT, sizing.budgetBytes(), config.partitionCount(), clock, metrics);
+    this.operations = new CacheOperations(partitions, eviction, config.namespaces(), clock, metrics,
+        (int) Math.max(1, config.accessResolution().toSeconds()));
+    this.sweeper = new ExpirySweeper(partitions, clock, metrics);
+
+    String address = config.host() + ":" + config.port();
+    PartitionTable table = PartitionTable.singleNode("local",
+        new PartitionTable.Member(config.nodeId(), address, "local", "local", "ACTIVE"), config.partitionCount());
+    RequestValidator validator = new RequestValidator(Limits.withMaxValueBytes(config.maxValueBytes()));
+    this.clusterService = new ClusterService(() -> table);
+    MetricsInterceptor interceptor = new MetricsInterceptor(metrics);
+    this.server = serverBuilder
+        .addService(ServerInterceptors.intercept(new CacheService(validator, operations, config.nodeId()), interceptor))
+        .addService(ServerInterceptors.intercept(new AdminService(
+            validator, operations, config.namespaces(), partitions::stats, metrics, clock, config.nodeId()), interceptor))
+        .addService(ServerInterceptors.intercept(clusterService, interceptor))
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .build();
+    this.metricsServer = startMetrics(config, metrics, ready);
+    this.background = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "raftcache-expiry");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Opens storage and starts serving on the server {@code serverBuilder} describes (Netty on a port in
+   * production, in-process in tests). gRPC health turns SERVING only once every partition store is open.
+   */
+  public static RaftCacheNode start(NodeConfig config, Clock clock, PartitionStoreFactory stores,
+      ServerBuilder<?> serverBuilder) throws IOException {
+    RaftCacheNode node = new RaftCacheNode(config, clock, stores, serverBuilder);
+    try {
+      node.server.start();
+    } catch (IOException | RuntimeException e) {
+      node.close();
+      throw e;
+    }
+    long intervalMillis = config.expiryInterval().toMillis();
+    node.background.scheduleWithFixedDelay(node::sweepQuietly, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    node.health.setStatus("", ServingStatus.SERVING);
+    node.ready.set(true);
+    log.info("node {} serving gRPC on {}:{}{}, {} partitions, memory budget {} bytes, data in {}",
+        config.nodeId(), config.host(), node.port(),
+        node.metricsServer == null ? "" : ", metrics on http://" + config.host() + ":" + node.metricsServer.port() + "/metrics",
+        config.partitionCount(), config.maxMemoryBytes(), config.dataDir().toAbsolutePath());
+    return node;
+  }
+
+  private static PartitionSet openPartitions(NodeConfig config, PartitionStoreFactory stores, StoreSizing sizing) {
+    Path dir = config.dataDir().resolve("partitions");
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + dir, e);
+    }
+    List<Partition> opened = new ArrayList<>(config.partitionCount());
+    long start = System.nanoTime();
+    try {
+      for (int p = 0; p < config.partitionCount(); p++) {
+        opened.add(new LocalPartition(p, stores.open(p, sizing), dir.resolve(String.format("p-%04d.seq", p))));
+        if ((p + 1) % 16 == 0 || p + 1 == config.partitionCount()) {
+          log.info("opened partition stores {}/{} ({} ms)", p + 1, config.partitionCount(),
+              (System.nanoTime() - start) / 1_000_000);
+        }
+      }
+    } catch (RuntimeException e) {
+      opened.forEach(Partition::close);
+      throw e;
+    }
+    return new PartitionSet(opened, config.maxMemoryBytes());
+  }
+
+  private static MetricsHttpServer startMetrics(NodeConfig config, NodeMetrics metrics, AtomicBoolean ready) {
+    if (config.metricsPort() < 0) {
+      return null;
+    }
+    try {
+      return new MetricsHttpServer(config.host(), config.metricsPort(), metrics.registry(), ready::get);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot bind metrics port " + config.metricsPort(), e);
+    }
+  }
+
+  private void sweepQuietly() {
+    try {
+      sweeper.sweepStep();
+    } catch (RuntimeException e) {
+      log.warn("expiry sweep failed; retrying at the next interval", e);
+    }
+  }
+
+  /** The bound gRPC port, or -1 for an in-process server. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** The bound metrics port, or -1 when metrics are disabled. */
+  public int metricsPort() {
+    return metricsServer == null ? -1 : metricsServer.port();
+  }
+
+  /** This node's metrics. */
+  public NodeMetrics metrics() {
+    return metrics;
+  }
+
+  /** The partitions hosted here. */
+  public PartitionSet partitions() {
+    return partitions;
+  }
+
+  /** The expiry sweeper, which tests drive directly with a fake clock. */
+  public ExpirySweeper sweeper() {
+    return sweeper;
+  }
+
+  /** The node's configuration. */
+  public NodeConfig config() {
+    return config;
+  }
+
+  /** Stops serving, then flushes and closes storage; safe to call twice. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    ready.set(false);
+    health.enterTerminalState();
+    clusterService.close();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.shutdownNow();
+    }
+    background.shutdownNow();
+    try {
+      background.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (metricsServer != null) {
+      metricsServer.close();
+    }
+    partitions.close();
+    lock.close();
+    log.info("node {} stopped; storage flushed and closed", config.nodeId());
+  }
+}

@@ -1,0 +1,99 @@
+package io.raftcache.node.api;
+
+import io.grpc.stub.StreamObserver;
+import io.raftcache.node.common.CacheException;
+import io.raftcache.node.config.NamespaceDefaults;
+import io.raftcache.node.metrics.NodeMetrics;
+import io.raftcache.node.metrics.StoreStats;
+import io.raftcache.node.partition.CacheOperations;
+import io.raftcache.proto.v1.AdminGrpc;
+import io.raftcache.proto.v1.ErrorReason;
+import io.raftcache.proto.v1.FlushRequest;
+import io.raftcache.proto.v1.FlushResponse;
+import io.raftcache.proto.v1.GetStatsRequest;
+import io.raftcache.proto.v1.ListNamespacesRequest;
+import io.raftcache.proto.v1.ListNamespacesResponse;
+import io.raftcache.proto.v1.NamespaceInfo;
+import io.raftcache.proto.v1.NodeStats;
+import java.time.Clock;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/** The {@code raftcache.v1.Admin} service for what one node can do: stats, namespace listing, flush. */
+public final class AdminService extends AdminGrpc.AdminImplBase {
+  private final RequestValidator validator;
+  private final CacheOperations operations;
+  private final NamespaceDefaults namespaces;
+  private final Supplier<StoreStats> stats;
+  private final NodeMetrics metrics;
+  private final Clock clock;
+  private final String nodeId;
+  private final long startedAtMillis;
+
+  public AdminService(
+      RequestValidator validator,
+      CacheOperations operations,
+      NamespaceDefaults namespaces,
+      Supplier<StoreStats> stats,
+      NodeMetrics metrics,
+      Clock clock,
+      String nodeId) {
+    this.validator = validator;
+    this.operations = operations;
+    this.namespaces = namespaces;
+    this.stats = stats;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.nodeId = nodeId;
+    this.startedAtMillis = clock.millis();
+  }
+
+  @Override
+  public void getStats(GetStatsRequest request, StreamObserver<NodeStats> response) {
+    Replies.unary(response, () -> {
+      StoreStats s = stats.get();
+      return CompletableFuture.completedFuture(NodeStats.newBuilder()
+          .setNodeId(nodeId)
+          .setEntries(s.entries())
+          .setStoredBytes(s.storedBytes())
+          .setOffheapBytes(s.offHeapBytes())
+          .setMaxMemoryBytes(s.budgetBytes())
+          .setPartitions(s.partitions())
+          .setHits(metrics.hits())
+          .setMisses(metrics.misses())
+          .setEvictions(metrics.evictions())
+          .setExpirations(metrics.expirations())
+          .setUptimeMs(clock.millis() - startedAtMillis)
+          .build());
+    });
+  }
+
+  @Override
+  public void listNamespaces(ListNamespacesRequest request, StreamObserver<ListNamespacesResponse> response) {
+    Replies.unary(response, () -> {
+      Map<String, Long> counts = operations.namespaceEntryCounts();
+      Map<String, NamespaceInfo> byName = new TreeMap<>();
+      namespaces.sorted().forEach((name, ttl) -> byName.put(name,
+          NamespaceInfo.newBuilder().setName(name).setDefaultTtlMs(ttl.toMillis()).build()));
+      counts.forEach((name, entries) -> byName.merge(name,
+          NamespaceInfo.newBuilder().setName(name).setEntries(entries).build(),
+          (configured, seen) -> configured.toBuilder().setEntries(entries).build()));
+      return CompletableFuture.completedFuture(
+          ListNamespacesResponse.newBuilder().addAllNamespaces(byName.values()).build());
+    });
+  }
+
+  @Override
+  public void flush(FlushRequest request, StreamObserver<FlushResponse> response) {
+    Replies.unary(response, () -> {
+      String ns = validator.namespace(request.getNamespace());
+      if (!ns.equals(request.getConfirm())) {
+        throw new CacheException(ErrorReason.CONFIRMATION_REQUIRED,
+            "flushing removes every entry of '" + ns + "': set confirm to the namespace name to proceed");
+      }
+      return operations.flush(ns).thenApply(count -> FlushResponse.newBuilder().setDeletedCount(count).build());
+    });
+  }
+}

@@ -1,0 +1,102 @@
+package io.raftcache.node.cli;
+
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.raftcache.node.RaftCacheNode;
+import io.raftcache.node.config.NamespaceDefaults;
+import io.raftcache.node.config.NodeConfig;
+import io.raftcache.node.storage.PartitionStoreFactory;
+import io.raftcache.proto.Partitioning;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code raftcache node}: runs a cache node until interrupted. */
+@Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Starts a cache node and serves until Ctrl-C or SIGTERM, which stop it cleanly.",
+        "Every option can also come from RAFTCACHE_<OPTION> (e.g. RAFTCACHE_MAX_MEMORY) or a --config file."})
+final class NodeCommand implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Properties file of option defaults (keys are option names without dashes, e.g. max-memory=2GiB).")
+  Path configFile;
+
+  @Option(names = "--node-id", defaultValue = "node-1", description = "Stable id of this node (default: ${DEFAULT-VALUE}).")
+  String nodeId;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "7070", description = "gRPC port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--metrics-port", defaultValue = "9464",
+      description = "HTTP port for /metrics, /healthz, /readyz; -1 disables (default: ${DEFAULT-VALUE}).")
+  int metricsPort;
+
+  @Option(names = "--data-dir", defaultValue = "./data/node", description = "Data directory (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--max-memory", defaultValue = "1GiB", converter = ByteSizeConverter.class,
+      description = "Memory budget for keys and values; eviction keeps usage below it (default: ${DEFAULT-VALUE}).")
+  long maxMemory;
+
+  @Option(names = "--max-value-bytes", defaultValue = "8MiB", converter = ByteSizeConverter.class,
+      description = "Largest value accepted (default: ${DEFAULT-VALUE}).")
+  long maxValueBytes;
+
+  @Option(names = "--average-value-bytes", defaultValue = "1KiB", converter = ByteSizeConverter.class,
+      description = "Expected value size, used to lay out Chronicle Map (default: ${DEFAULT-VALUE}).")
+  long averageValueBytes;
+
+  @Option(names = "--partitions", defaultValue = "" + Partitioning.DEFAULT_PARTITION_COUNT,
+      description = "Partition count P, fixed for the life of the data directory (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--namespace-ttl", paramLabel = "NS=DURATION", split = ",",
+      description = "Default TTL of a namespace, e.g. sessions=30m (repeatable or comma-separated).")
+  Map<String, String> namespaceTtls = new LinkedHashMap<>();
+
+  @Option(names = "--expiry-interval", defaultValue = "1s", converter = DurationConverter.class,
+      description = "How often the expiry sweeper scans the next segment of each partition (default: ${DEFAULT-VALUE}).")
+  Duration expiryInterval;
+
+  @Option(names = "--access-resolution", defaultValue = "10s", converter = DurationConverter.class,
+      description = "How stale an entry's LRU access time may get before a read rewrites it (default: ${DEFAULT-VALUE}).")
+  Duration accessResolution;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, Duration> ttls = new LinkedHashMap<>();
+    DurationConverter durations = new DurationConverter();
+    namespaceTtls.forEach((ns, ttl) -> ttls.put(ns, durations.convert(ttl)));
+    if (maxValueBytes > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("--max-value-bytes must be below 2 GiB");
+    }
+    NodeConfig config = new NodeConfig(nodeId, host, port, metricsPort, dataDir, maxMemory, (int) maxValueBytes,
+        (int) Math.min(Integer.MAX_VALUE, averageValueBytes), partitions, new NamespaceDefaults(ttls),
+        expiryInterval, accessResolution, true);
+
+    NettyServerBuilder server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        .maxInboundMessageSize(config.maxValueBytes() + 4 * 1024 * 1024);
+    RaftCacheNode node = RaftCacheNode.start(config, Clock.systemUTC(),
+        PartitionStoreFactory.chronicle(dataDir.resolve("partitions")), server);
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      node.close();
+      stopped.countDown();
+    }, "raftcache-shutdown"));
+    System.out.printf("raftcache node %s ready: grpc %s:%d, metrics %s, data %s%n", nodeId, host, node.port(),
+        node.metricsPort() < 0 ? "off" : "http://" + host + ":" + node.metricsPort() + "/metrics",
+        dataDir.toAbsolutePath().normalize());
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,238 @@
+package io.raftcache.node.partition;
+
+import io.raftcache.node.common.CacheException;
+import io.raftcache.node.config.NamespaceDefaults;
+import io.raftcache.node.metrics.NodeMetrics;
+import io.raftcache.node.statemachine.Command;
+import io.raftcache.node.statemachine.CompareAndSet;
+import io.raftcache.node.statemachine.Delete;
+import io.raftcache.node.statemachine.Increment;
+import io.raftcache.node.statemachine.Outcome;
+import io.raftcache.node.statemachine.Put;
+import io.raftcache.node.statemachine.RemoveBatch;
+import io.raftcache.node.statemachine.Touch;
+import io.raftcache.node.storage.AccessTicks;
+import io.raftcache.node.storage.EntryCodec;
+import io.raftcache.node.storage.StoredEntry;
+import io.raftcache.proto.v1.Consistency;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
+
+/**
+ * The cache's operations over the partitions hosted here: turns validated requests into commands and reads.
+ *
+ * <p>This is where "now" is read: TTLs become absolute deadlines at proposal, and the same instant is stamped on
+ * the command, so apply stays deterministic. Writes make room (eviction) before they are proposed. Outcomes that
+ * refuse a command become a failed future with a {@link CacheException}, so callers map only successes.
+ */
+public final class CacheOperations {
+  /** The most namespaces {@link #namespaceEntryCounts} reports, so an admin listing stays bounded. */
+  public static final int MAX_LISTED_NAMESPACES = 10_000;
+
+  private final PartitionSet partitions;
+  private final LruEviction eviction;
+  private final NamespaceDefaults namespaces;
+  private final Clock clock;
+  private final NodeMetrics metrics;
+  private final int accessResolutionTicks;
+
+  /**
+   * @param accessResolutionTicks reads rewrite an entry's access tick only when it is at least this many ticks
+   *     (seconds) old, trading LRU precision for fewer writes on the read path
+   */
+  public CacheOperations(
+      PartitionSet partitions,
+      LruEviction eviction,
+      NamespaceDefaults namespaces,
+      Clock clock,
+      NodeMetrics metrics,
+      int accessResolutionTicks) {
+    this.partitions = partitions;
+    this.eviction = eviction;
+    this.namespaces = namespaces;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.accessResolutionTicks = accessResolutionTicks;
+  }
+
+  /** Reads one key. */
+  public CompletableFuture<ReadResult> get(String namespace, byte[] key, Consistency consistency) {
+    byte[] storeKey = StoreKeys.of(namespace, key);
+    Partition partition = partitions.forKey(storeKey);
+    return partition.read(storeKey, consistency).thenApply(entry -> toReadResult(partition, storeKey, entry));
+  }
+
+  private ReadResult toReadResult(Partition partition, byte[] storeKey, StoredEntry entry) {
+    long now = clock.millis();
+    if (entry == null || entry.isExpiredAt(now)) {
+      metrics.miss();
+      return new ReadResult(partition.id(), null, 0);
+    }
+    metrics.hit();
+    if (partition.isLeader()) {
+      partition.store().recordAccess(storeKey, AccessTicks.of(now), accessResolutionTicks);
+    }
+    return new ReadResult(partition.id(), entry, entry.meta().ttlRemainingMillis(now));
+  }
+
+  /** Reads many keys of one namespace; results in request order. */
+  public CompletableFuture<List<ReadResult>> getMulti(String namespace, List<byte[]> keys, Consistency consistency) {
+    List<CompletableFuture<ReadResult>> reads = new ArrayList<>(keys.size());
+    for (byte[] key : keys) {
+      reads.add(get(namespace, key, consistency));
+    }
+    return allOf(reads);
+  }
+
+  /** Writes one key. */
+  public CompletableFuture<WriteResult> set(
+      String namespace, byte[] key, byte[] value, long ttlMillis, boolean ifAbsent, long ifVersion, List<String> tags) {
+    long now = clock.millis();
+    byte[] storeKey = StoreKeys.of(namespace, key);
+    long expireAt = deadline(namespace, ttlMillis, now);
+    return write(storeKey, value.length, tags,
+        new Put(storeKey, value, expireAt, tags, ifAbsent, ifVersion, now));
+  }
+
+  /** Writes many keys of one namespace, each as its own command; results in request order. */
+  public CompletableFuture<List<WriteResult>> setMulti(String namespace, List<SetEntry> entries) {
+    List<CompletableFuture<WriteResult>> writes = new ArrayList<>(entries.size());
+    for (SetEntry e : entries) {
+      writes.add(set(namespace, e.key(), e.value(), e.ttlMillis(), false, 0, e.tags()));
+    }
+    return allOf(writes);
+  }
+
+  /** Deletes one key. */
+  public CompletableFuture<WriteResult> delete(String namespace, byte[] key, long ifVersion) {
+    long now = clock.millis();
+    byte[] storeKey = StoreKeys.of(namespace, key);
+    return propose(partitions.forKey(storeKey), new Delete(storeKey, ifVersion, now));
+  }
+
+  /** Deletes many keys of one namespace; results in request order. */
+  public CompletableFuture<List<WriteResult>> deleteMulti(String namespace, List<byte[]> keys) {
+    List<CompletableFuture<WriteResult>> deletes = new ArrayList<>(keys.size());
+    for (byte[] key : keys) {
+      deletes.add(delete(namespace, key, 0));
+    }
+    return allOf(deletes);
+  }
+
+  /** Sets a key's TTL; {@code ttlMillis} 0 removes its deadline. */
+  public CompletableFuture<WriteResult> touch(String namespace, byte[] key, long ttlMillis) {
+    long now = clock.millis();
+    byte[] storeKey = StoreKeys.of(namespace, key);
+    long expireAt = ttlMillis == 0 ? 0 : now + ttlMillis;
+    return propose(partitions.forKey(storeKey), new Touch(storeKey, expireAt, now));
+  }
+
+  /** Adds {@code delta} to a decimal integer value. */
+  public CompletableFuture<WriteResult> increment(
+      String namespace, byte[] key, long delta, long initial, long ttlMillis) {
+    long now = clock.millis();
+    byte[] storeKey = StoreKeys.of(namespace, key);
+    return write(storeKey, 20, List.of(),
+        new Increment(storeKey, delta, initial, deadline(namespace, ttlMillis, now), now));
+  }
+
+  /** Replaces a value only if the current one equals {@code expected} (or is absent when {@code expectAbsent}). */
+  public CompletableFuture<WriteResult> compareAndSet(
+      String namespace, byte[] key, byte[] expected, boolean expectAbsent, byte[] newValue, long ttlMillis,
+      List<String> tags) {
+    long now = clock.millis();
+    byte[] storeKey = StoreKeys.of(namespace, key);
+    return write(storeKey, newValue.length, tags, new CompareAndSet(
+        storeKey, expected, expectAbsent, newValue, deadline(namespace, ttlMillis, now), tags, now));
+  }
+
+  /** Removes every entry of {@code namespace} tagged {@code tag}; returns how many went. */
+  public CompletableFuture<Long> invalidateTag(String namespace, String tag) {
+    byte[] ns = namespace.getBytes(StandardCharsets.UTF_8);
+    return removeWhere(RemoveBatch.Cause.INVALIDATED, key -> StoreKeys.inNamespace(key, ns), tag);
+  }
+
+  /** Removes every entry of {@code namespace}; returns how many went. */
+  public CompletableFuture<Long> flush(String namespace) {
+    byte[] ns = namespace.getBytes(StandardCharsets.UTF_8);
+    return removeWhere(RemoveBatch.Cause.FLUSHED, key -> StoreKeys.inNamespace(key, ns), null);
+  }
+
+  private CompletableFuture<Long> removeWhere(RemoveBatch.Cause cause, Predicate<byte[]> keyMatches, String tag) {
+    long removed = 0;
+    for (Partition p : partitions.all()) {
+      if (!p.isLeader()) {
+        continue;
+      }
+      List<RemoveBatch.VersionedKey> matches = new ArrayList<>();
+      p.store().scanAll((key, meta, size) -> {
+        if (keyMatches.test(key) && (tag == null || meta.tags().contains(tag))) {
+          matches.add(new RemoveBatch.VersionedKey(key, meta.version()));
+        }
+      });
+      for (int from = 0; from < matches.size(); from += RemoveBatch.MAX_ENTRIES) {
+        List<RemoveBatch.VersionedKey> batch =
+            matches.subList(from, Math.min(matches.size(), from + RemoveBatch.MAX_ENTRIES));
+        Outcome outcome = p.propose(new RemoveBatch(cause, batch, clock.millis())).join();
+        if (outcome instanceof Outcome.Removed r) {
+          removed += r.count();
+        }
+      }
+    }
+    return CompletableFuture.completedFuture(removed);
+  }
+
+  /** Entry counts by namespace over this node's stores (at most {@link #MAX_LISTED_NAMESPACES}). */
+  public Map<String, Long> namespaceEntryCounts() {
+    Map<String, Long> counts = new TreeMap<>();
+    for (Partition p : partitions.all()) {
+      p.store().scanAll((key, meta, size) -> {
+        String ns = StoreKeys.namespaceOf(key);
+        if (counts.containsKey(ns) || counts.size() < MAX_LISTED_NAMESPACES) {
+          counts.merge(ns, 1L, Long::sum);
+        }
+      });
+    }
+    return counts;
+  }
+
+  private long deadline(String namespace, long ttlMillis, long now) {
+    long ttl = ttlMillis != 0 ? ttlMillis : namespaces.defaultTtlMillis(namespace);
+    return ttl == 0 ? 0 : now + ttl;
+  }
+
+  private CompletableFuture<WriteResult> write(byte[] storeKey, int valueBytes, List<String> tags, Command command) {
+    Partition partition = partitions.forKey(storeKey);
+    long tagBytes = 0;
+    for (String tag : tags) {
+      tagBytes += 1 + tag.length() * 3L;
+    }
+    eviction.makeRoom(partition, storeKey.length + EntryCodec.HEADER_BYTES + tagBytes + valueBytes);
+    return propose(partition, command);
+  }
+
+  private static CompletableFuture<WriteResult> propose(Partition partition, Command command) {
+    return partition.propose(command).thenApply(outcome -> {
+      if (outcome instanceof Outcome.Rejected rejected) {
+        throw new CacheException(rejected.reason(), rejected.message());
+      }
+      return new WriteResult(partition.id(), outcome, command.proposedAtMillis());
+    });
+  }
+
+  private static <T> CompletableFuture<List<T>> allOf(List<CompletableFuture<T>> futures) {
+    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).thenApply(done -> {
+      List<T> results = new ArrayList<>(futures.size());
+      for (CompletableFuture<T> f : futures) {
+        results.add(f.join());
+      }
+      return results;
+    });
+  }
+}

@@ -1,0 +1,118 @@
+package io.raftcache.node.partition;
+
+import io.raftcache.node.metrics.NodeMetrics;
+import io.raftcache.node.statemachine.Outcome;
+import io.raftcache.node.statemachine.RemoveBatch;
+import io.raftcache.node.storage.EntryMeta;
+import io.raftcache.node.storage.PartitionStore;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/** Keeps each partition within its share of the memory budget by evicting its least recently used entries. */
+public final class LruEviction {
+  /*
+   * Implementation notes
+   *
+   * Runs on the partition leader before a write that would take the store past a high watermark, of bytes or of
+   * Chronicle entry capacity, and evicts down to the low watermark; replicas only apply the resulting
+   * RemoveBatch(EVICTED). Because a write always makes room first, a full store evicts instead of failing.
+   *
+   * Selection: one scan of the partition's store keeps, in a bounded max-heap, the entries with the oldest
+   * (access tick, version) pairs; ticks are coarse (AccessTicks), and version breaks ties so that among entries
+   * touched in the same tick the least recently written goes first. The heap holds at most MAX_CANDIDATES keys,
+   * so a round's memory is bounded; a round that frees too little is followed by another. Rounds are rare: a
+   * round frees (high - low) of the budget, so a scan of N entries is amortised over ~N/10 inserts.
+   *
+   * Concurrent writers of one partition serialize here, so they do not both evict for the same shortfall.
+   */
+  static final int MAX_CANDIDATES = 4096;
+  private static final Comparator<Candidate> OLDEST_FIRST =
+      Comparator.<Candidate>comparingLong(c -> Integer.toUnsignedLong(c.meta().accessTick()))
+          .thenComparingLong(c -> c.meta().version());
+
+  private final MemoryWatermarks watermarks;
+  private final long budgetBytes;
+  private final Clock clock;
+  private final NodeMetrics metrics;
+  private final Object[] locks;
+
+  /**
+   * @param watermarks when to start and stop
+   * @param budgetBytes each partition's byte budget
+   * @param partitionCount P, for the per-partition locks
+   */
+  public LruEviction(MemoryWatermarks watermarks, long budgetBytes, int partitionCount, Clock clock, NodeMetrics metrics) {
+    this.watermarks = watermarks;
+    this.budgetBytes = budgetBytes;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.locks = new Object[partitionCount];
+    for (int i = 0; i < partitionCount; i++) {
+      locks[i] = new Object();
+    }
+  }
+
+  /** Evicts from {@code partition} if writing {@code incomingBytes} more would cross a high watermark. */
+  public void makeRoom(Partition partition, long incomingBytes) {
+    if (!above(partition.store(), incomingBytes, watermarks.high())) {
+      return;
+    }
+    synchronized (locks[partition.id()]) {
+      for (int round = 0; round < 64 && above(partition.store(), incomingBytes, watermarks.low()); round++) {
+        if (evictRound(partition, incomingBytes) == 0) {
+          return; // nothing evictable left; the store takes the write or refuses it as STORE_FULL
+        }
+      }
+    }
+  }
+
+  private boolean above(PartitionStore store, long incomingBytes, double fraction) {
+    return store.storedBytes() + incomingBytes > fraction * budgetBytes
+        || store.entryCount() + 1 > fraction * store.entryCapacity();
+  }
+
+  private int evictRound(Partition partition, long incomingBytes) {
+    PartitionStore store = partition.store();
+    long bytesToFree = (long) (store.storedBytes() + incomingBytes - watermarks.low() * budgetBytes);
+    long entriesToFree = (long) (store.entryCount() + 1 - watermarks.low() * store.entryCapacity());
+    long averageBytes = Math.max(1, store.storedBytes() / Math.max(1, store.entryCount()));
+    int wanted = (int) Math.min(MAX_CANDIDATES,
+        Math.max(16, Math.max(entriesToFree, bytesToFree / averageBytes + 1) * 11 / 10));
+
+    PriorityQueue<Candidate> newest = new PriorityQueue<>(wanted + 1, OLDEST_FIRST.reversed());
+    store.scanAll((key, meta, size) -> {
+      newest.add(new Candidate(key, meta, size));
+      if (newest.size() > wanted) {
+        newest.poll();
+      }
+    });
+    List<Candidate> oldest = new ArrayList<>(newest);
+    oldest.sort(OLDEST_FIRST);
+
+    List<RemoveBatch.VersionedKey> victims = new ArrayList<>();
+    long freedBytes = 0;
+    for (Candidate c : oldest) {
+      if (freedBytes >= bytesToFree && victims.size() >= entriesToFree) {
+        break;
+      }
+      victims.add(new RemoveBatch.VersionedKey(c.key(), c.meta().version()));
+      freedBytes += c.size();
+    }
+    int removed = 0;
+    long now = clock.millis();
+    for (int from = 0; from < victims.size(); from += RemoveBatch.MAX_ENTRIES) {
+      List<RemoveBatch.VersionedKey> batch = victims.subList(from, Math.min(victims.size(), from + RemoveBatch.MAX_ENTRIES));
+      Outcome outcome = partition.propose(new RemoveBatch(RemoveBatch.Cause.EVICTED, batch, now)).join();
+      if (outcome instanceof Outcome.Removed r) {
+        removed += r.count();
+      }
+    }
+    metrics.evicted(removed);
+    return removed;
+  }
+
+  private record Candidate(byte[] key, EntryMeta meta, int size) {}
+}

@@ -1,0 +1,35 @@
+package io.raftcache.node.partition;
+
+import io.raftcache.node.statemachine.Command;
+import io.raftcache.node.statemachine.Outcome;
+import io.raftcache.node.storage.PartitionStore;
+import io.raftcache.node.storage.StoredEntry;
+import io.raftcache.proto.v1.Consistency;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One partition hosted on this node: where commands are proposed and reads are served.
+ *
+ * <p>On a single node, {@link LocalPartition} orders and applies commands itself; under raft, the same contract
+ * is met by replicating each command through the partition's raft group before applying it.
+ */
+public interface Partition extends AutoCloseable {
+
+  /** The partition number. */
+  int id();
+
+  /** Orders {@code command} in the partition's log and completes with its outcome once applied. */
+  CompletableFuture<Outcome> propose(Command command);
+
+  /** Reads the entry under a store key (expired entries included; callers filter) at the given freshness. */
+  CompletableFuture<StoredEntry> read(byte[] key, Consistency consistency);
+
+  /** True if this node may propose for the partition (its leader). */
+  boolean isLeader();
+
+  /** The local store, for leader-side scans (expiry, eviction, tag invalidation). */
+  PartitionStore store();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,59 @@
+package io.raftcache.node.partition;
+
+import io.raftcache.node.metrics.StoreStats;
+import io.raftcache.proto.Partitioning;
+import io.raftcache.proto.KeyHashing;
+import java.util.List;
+
+/** The partitions this node hosts, indexed by partition number, and the routing of store keys to them. */
+public final class PartitionSet implements AutoCloseable {
+  private final List<Partition> partitions;
+  private final long budgetBytes;
+
+  /** Wraps partitions 0..P-1 (in order); {@code budgetBytes} is the node's memory budget, for stats. */
+  public PartitionSet(List<Partition> partitions, long budgetBytes) {
+    this.partitions = List.copyOf(partitions);
+    this.budgetBytes = budgetBytes;
+    for (int i = 0; i < this.partitions.size(); i++) {
+      if (this.partitions.get(i).id() != i) {
+        throw new IllegalArgumentException("partition " + i + " is out of order");
+      }
+    }
+  }
+
+  /** P, the partition count. */
+  public int count() {
+    return partitions.size();
+  }
+
+  /** The partition a store key routes to. */
+  public Partition forKey(byte[] storeKey) {
+    // A store key already is namespace ‖ 0x00 ‖ key, the exact bytes routing hashes.
+    return partitions.get(Partitioning.partition(KeyHashing.hashRoutingBytes(storeKey), partitions.size()));
+  }
+
+  /** All partitions, by number. */
+  public List<Partition> all() {
+    return partitions;
+  }
+
+  /** Sizes summed over all stores. */
+  public StoreStats stats() {
+    long entries = 0;
+    long stored = 0;
+    long offHeap = 0;
+    for (Partition p : partitions) {
+      entries += p.store().entryCount();
+      stored += p.store().storedBytes();
+      offHeap += p.store().offHeapBytes();
+    }
+    return new StoreStats(partitions.size(), entries, stored, offHeap, budgetBytes);
+  }
+
+  @Override
+  public void close() {
+    for (Partition p : partitions) {
+      p.close();
+    }
+  }
+}
