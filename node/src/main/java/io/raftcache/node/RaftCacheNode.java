@@ -62,6 +62,8 @@ public final class RaftCacheNode implements AutoCloseable {
   private final Server server;
   private final MetricsHttpServer metricsServer;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Built once the server is bound, so it advertises the real port even when the config asked for port 0. */
+  private volatile PartitionTable table;
 
   private RaftCacheNode(NodeConfig config, Clock clock, PartitionStoreFactory stores, ServerBuilder<?> serverBuilder) {
     this.config = config;
@@ -76,9 +78,6 @@ public final class RaftCacheNode implements AutoCloseable {
         (int) Math.max(1, config.accessResolution().toSeconds()));
     this.sweeper = new ExpirySweeper(partitions, clock, metrics);
 
-    String address = config.host() + ":" + config.port();
-    PartitionTable table = PartitionTable.singleNode("local",
-        new PartitionTable.Member(config.nodeId(), address, "local", "local", "ACTIVE"), config.partitionCount());
     RequestValidator validator = new RequestValidator(Limits.withMaxValueBytes(config.maxValueBytes()));
     this.clusterService = new ClusterService(() -> table);
     MetricsInterceptor interceptor = new MetricsInterceptor(metrics);
@@ -111,6 +110,9 @@ public final class RaftCacheNode implements AutoCloseable {
       node.close();
       throw e;
     }
+    int boundPort = node.server.getPort() >= 0 ? node.server.getPort() : config.port();
+    node.table = PartitionTable.singleNode("local", new PartitionTable.Member(
+        config.nodeId(), config.host() + ":" + boundPort, "local", "local", "ACTIVE"), config.partitionCount());
     long intervalMillis = config.expiryInterval().toMillis();
     node.background.scheduleWithFixedDelay(node::sweepQuietly, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     node.health.setStatus("", ServingStatus.SERVING);

@@ -30,10 +30,10 @@ final class ProtoMapper {
     if (r.found()) {
       // The payload array is a fresh copy owned by this response, so wrapping it without a copy is safe.
       b.setFound(true)
-          .setValue(UnsafeByteOperations.unsafeWrap(r.entry().payload()))
-          .setVersion(r.entry().version())
+          .setValue(UnsafeByteOperations.unsafeWrap(r.value()))
+          .setVersion(r.version())
           .setTtlRemainingMs(r.ttlRemainingMillis())
-          .addAllTags(r.entry().meta().tags());
+          .addAllTags(r.tags());
     }
     return b.build();
   }

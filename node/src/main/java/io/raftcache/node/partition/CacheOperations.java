@@ -72,13 +72,14 @@ public final class CacheOperations {
     long now = clock.millis();
     if (entry == null || entry.isExpiredAt(now)) {
       metrics.miss();
-      return new ReadResult(partition.id(), null, 0);
+      return ReadResult.miss(partition.id());
     }
     metrics.hit();
     if (partition.isLeader()) {
       partition.store().recordAccess(storeKey, AccessTicks.of(now), accessResolutionTicks);
     }
-    return new ReadResult(partition.id(), entry, entry.meta().ttlRemainingMillis(now));
+    return new ReadResult(partition.id(), true, entry.payload(), entry.version(), entry.meta().ttlRemainingMillis(now),
+        entry.meta().tags());
   }
 
   /** Reads many keys of one namespace; results in request order. */

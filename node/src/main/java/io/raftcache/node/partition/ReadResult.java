@@ -1,17 +1,27 @@
 package io.raftcache.node.partition;
 
-import io.raftcache.node.storage.StoredEntry;
+import java.util.List;
 
 /**
- * The answer to a read of one key.
+ * The answer to a read of one key, in the API's terms (storage types stay behind the partition layer).
  *
  * @param partition partition of the key
- * @param entry the live entry, or null on a miss
+ * @param found true if a live entry was found
+ * @param value the payload (empty on a miss); a fresh copy the caller may keep
+ * @param version version of the entry, 0 on a miss
  * @param ttlRemainingMillis milliseconds until expiry at read time, -1 for never, 0 on a miss
+ * @param tags tags of the entry
  */
-public record ReadResult(int partition, StoredEntry entry, long ttlRemainingMillis) {
-  /** True if the read found a live entry. */
-  public boolean found() {
-    return entry != null;
+public record ReadResult(int partition, boolean found, byte[] value, long version, long ttlRemainingMillis,
+    List<String> tags) {
+  private static final byte[] EMPTY = new byte[0];
+
+  public ReadResult {
+    tags = List.copyOf(tags);
+  }
+
+  /** A miss in {@code partition}. */
+  static ReadResult miss(int partition) {
+    return new ReadResult(partition, false, EMPTY, 0, 0, List.of());
   }
 }
