@@ -60,11 +60,8 @@ class CacheServiceTest {
 
   @BeforeEach
   void start() throws Exception {
-    NodeConfig base = TestNodes.config(dataDir);
-    NodeConfig config = new NodeConfig(base.nodeId(), base.host(), base.port(), base.metricsPort(), base.dataDir(),
-        base.maxMemoryBytes(), MAX_VALUE, base.averageValueBytes(), base.partitionCount(),
-        new NamespaceDefaults(Map.of("sessions", Duration.ofMinutes(1))), base.expiryInterval(),
-        base.accessResolution(), false);
+    NodeConfig config = TestNodes.config(dataDir,
+        new NamespaceDefaults(Map.of("sessions", Duration.ofMinutes(1))));
     String name = "cache-" + UUID.randomUUID();
     node = TestNodes.inProcess(name, config, clock, PartitionStoreFactory.inMemory());
     channel = TestNodes.channel(name);

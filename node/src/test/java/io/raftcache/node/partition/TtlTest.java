@@ -35,11 +35,8 @@ class TtlTest {
 
   @BeforeEach
   void start() throws Exception {
-    NodeConfig base = TestNodes.config(dataDir);
-    NodeConfig config = new NodeConfig(base.nodeId(), base.host(), 0, -1, dataDir, base.maxMemoryBytes(),
-        base.maxValueBytes(), base.averageValueBytes(), base.partitionCount(),
-        new NamespaceDefaults(Map.of("sessions", Duration.ofMinutes(30))), base.expiryInterval(),
-        base.accessResolution(), false);
+    NodeConfig config = TestNodes.config(dataDir,
+        new NamespaceDefaults(Map.of("sessions", Duration.ofMinutes(30))));
     String name = "ttl-" + UUID.randomUUID();
     node = TestNodes.inProcess(name, config, clock, PartitionStoreFactory.chronicle(dataDir.resolve("partitions")));
     channel = TestNodes.channel(name);

@@ -18,8 +18,13 @@ public final class TestNodes {
 
   /** A config with 8 partitions, a 64 MiB budget and 1 MiB values, metrics disabled. */
   public static NodeConfig config(Path dataDir) {
+    return config(dataDir, NamespaceDefaults.none());
+  }
+
+  /** {@link #config(Path)} with per-namespace defaults. */
+  public static NodeConfig config(Path dataDir, NamespaceDefaults namespaces) {
     return new NodeConfig("test-node", "127.0.0.1", 0, -1, dataDir, 64L << 20, 1 << 20, 1024, 8,
-        NamespaceDefaults.none(), Duration.ofHours(1), Duration.ofSeconds(1), false);
+        namespaces, Duration.ofHours(1), Duration.ofSeconds(1), false);
   }
 
   /** Starts {@code config} on an in-process server named {@code name}. */
