@@ -10,6 +10,11 @@ import io.raftcache.node.api.AdminService;
 import io.raftcache.node.api.CacheService;
 import io.raftcache.node.api.ClusterService;
 import io.raftcache.node.api.MetricsInterceptor;
+import io.raftcache.node.api.NoForwardInterceptor;
+import io.raftcache.node.cluster.ForwardingPartition;
+import io.raftcache.node.cluster.ForwardingService;
+import io.raftcache.node.cluster.PeerChannels;
+import io.raftcache.node.config.ClusterPeer;
 import io.raftcache.node.api.RequestValidator;
 import io.raftcache.node.common.Limits;
 import io.raftcache.node.config.NodeConfig;
@@ -22,6 +27,10 @@ import io.raftcache.node.partition.LruEviction;
 import io.raftcache.node.partition.MemoryWatermarks;
 import io.raftcache.node.partition.Partition;
 import io.raftcache.node.partition.PartitionSet;
+import io.raftcache.node.raft.RaftMetrics;
+import io.raftcache.node.raft.RaftPartition;
+import io.raftcache.node.raft.RaftSettings;
+import io.raftcache.node.raft.SofaMultiRaft;
 import io.raftcache.node.routing.PartitionTable;
 import io.raftcache.node.storage.DataDirectoryLock;
 import io.raftcache.node.storage.PartitionStoreFactory;
@@ -32,6 +41,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -51,7 +62,7 @@ public final class RaftCacheNode implements AutoCloseable {
 
   private final NodeConfig config;
   private final DataDirectoryLock lock;
-  private final PartitionSet partitions;
+  private final PartitionSet partitions; // read by the metrics collector, which may run before it is set
   private final NodeMetrics metrics;
   private final CacheOperations operations;
   private final ExpirySweeper sweeper;
@@ -64,14 +75,31 @@ public final class RaftCacheNode implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Built once the server is bound, so it advertises the real port even when the config asked for port 0. */
   private volatile PartitionTable table;
+  private final ScheduledExecutorService retries;
+  private final PeerChannels peerChannels;
+  private final SofaMultiRaft multiRaft;
 
   private RaftCacheNode(NodeConfig config, Clock clock, PartitionStoreFactory stores, ServerBuilder<?> serverBuilder) {
     this.config = config;
     StoreSizing sizing = StoreSizing.plan(
         config.partitionBudgetBytes(), AVERAGE_KEY_BYTES, config.averageValueBytes(), config.maxValueBytes());
     this.lock = DataDirectoryLock.acquire(config.dataDir());
-    this.partitions = openPartitions(config, stores, sizing);
-    this.metrics = new NodeMetrics(partitions::stats, config.jvmMetrics());
+    this.metrics = new NodeMetrics(this::storeStats, config.jvmMetrics());
+    this.retries = Executors.newSingleThreadScheduledExecutor(daemon("raftcache-retry"));
+    List<Partition> raftReplicas = new ArrayList<>();
+    if (config.replicated()) {
+      RaftMetrics raftMetrics = new RaftMetrics(metrics.registry());
+      Map<String, String> clientAddresses = new HashMap<>();
+      config.peers().forEach(peer -> clientAddresses.put(peer.nodeId(), peer.clientAddress()));
+      this.peerChannels = new PeerChannels(clientAddresses, config.maxValueBytes() + 4 * 1024 * 1024);
+      this.multiRaft = new SofaMultiRaft(config.self(), config.peers(), config.dataDir().resolve("raft"),
+          config.sharedRaftTimers() ? RaftSettings.DEFAULT : RaftSettings.DEFAULT.unsharedTimers(), raftMetrics);
+      this.partitions = openReplicated(config, stores, sizing, raftReplicas, raftMetrics);
+    } else {
+      this.peerChannels = null;
+      this.multiRaft = null;
+      this.partitions = openPartitions(config, stores, sizing);
+    }
     LruEviction eviction = new LruEviction(
         MemoryWatermarks.DEFAULT, sizing.budgetBytes(), config.partitionCount(), clock, metrics);
     this.operations = new CacheOperations(partitions, eviction, config.namespaces(), clock, metrics,
@@ -79,22 +107,78 @@ public final class RaftCacheNode implements AutoCloseable {
     this.sweeper = new ExpirySweeper(partitions, clock, metrics);
 
     RequestValidator validator = new RequestValidator(Limits.withMaxValueBytes(config.maxValueBytes()));
-    this.clusterService = new ClusterService(() -> table);
+    this.clusterService = new ClusterService(this::partitionTable);
     MetricsInterceptor interceptor = new MetricsInterceptor(metrics);
-    this.server = serverBuilder
-        .addService(ServerInterceptors.intercept(new CacheService(validator, operations, config.nodeId()), interceptor))
+    NoForwardInterceptor noForward = new NoForwardInterceptor();
+    serverBuilder
+        .addService(ServerInterceptors.intercept(new CacheService(validator, operations, config.nodeId()),
+            noForward, interceptor))
         .addService(ServerInterceptors.intercept(new AdminService(
             validator, operations, config.namespaces(), partitions::stats, metrics, clock, config.nodeId()), interceptor))
         .addService(ServerInterceptors.intercept(clusterService, interceptor))
         .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .build();
+        .addService(ProtoReflectionServiceV1.newInstance());
+    if (config.replicated()) {
+      serverBuilder.addService(new ForwardingService(raftReplicas, eviction).definition());
+    }
+    this.server = serverBuilder.build();
     this.metricsServer = startMetrics(config, metrics, ready);
-    this.background = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "raftcache-expiry");
+    this.background = Executors.newSingleThreadScheduledExecutor(daemon("raftcache-expiry"));
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
       t.setDaemon(true);
       return t;
-    });
+    };
+  }
+
+  private PartitionSet openReplicated(NodeConfig config, PartitionStoreFactory stores, StoreSizing sizing,
+      List<Partition> raftReplicas, RaftMetrics raftMetrics) {
+    List<Partition> routed = new ArrayList<>(config.partitionCount());
+    long start = System.nanoTime();
+    try {
+      for (int p = 0; p < config.partitionCount(); p++) {
+        RaftPartition replica = multiRaft.start(p, stores.open(p, sizing));
+        raftReplicas.add(replica);
+        routed.add(new ForwardingPartition(replica, peerChannels, retries, raftMetrics));
+        if ((p + 1) % 16 == 0 || p + 1 == config.partitionCount()) {
+          log.info("started raft groups {}/{} ({} ms)", p + 1, config.partitionCount(),
+              (System.nanoTime() - start) / 1_000_000);
+        }
+      }
+    } catch (RuntimeException e) {
+      multiRaft.close();
+      peerChannels.close();
+      throw e;
+    }
+    return new PartitionSet(routed, config.maxMemoryBytes());
+  }
+
+  /** Sizes summed over the stores; all zero while they are still opening (the registry samples at once). */
+  private io.raftcache.node.metrics.StoreStats storeStats() {
+    PartitionSet open = partitions;
+    return open == null ? new io.raftcache.node.metrics.StoreStats(0, 0, 0, 0, config.maxMemoryBytes()) : open.stats();
+  }
+
+  /** The partition table as this node sees it now. */
+  private PartitionTable partitionTable() {
+    if (!config.replicated()) {
+      return table;
+    }
+    List<PartitionTable.Member> members = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (ClusterPeer peer : config.peers()) {
+      members.add(new PartitionTable.Member(peer.nodeId(), peer.clientAddress(), "local", "local", "ACTIVE"));
+      ids.add(peer.nodeId());
+    }
+    List<PartitionTable.Assignment> assignments = new ArrayList<>();
+    for (Partition p : partitions.all()) {
+      String leader = ((ForwardingPartition) p).replica().leaderNodeId();
+      assignments.add(new PartitionTable.Assignment(p.id(), leader == null ? "" : leader, ids, 1));
+    }
+    return new PartitionTable(config.clusterId(), 1, config.partitionCount(), members, assignments);
   }
 
   /**
@@ -187,6 +271,11 @@ public final class RaftCacheNode implements AutoCloseable {
     return partitions;
   }
 
+  /** The raft groups of a replicated node (null for a single node), for tests that snapshot on demand. */
+  public SofaMultiRaft raft() {
+    return multiRaft;
+  }
+
   /** The expiry sweeper, which tests drive directly with a fake clock. */
   public ExpirySweeper sweeper() {
     return sweeper;
@@ -216,6 +305,7 @@ public final class RaftCacheNode implements AutoCloseable {
       server.shutdownNow();
     }
     background.shutdownNow();
+    retries.shutdownNow();
     try {
       background.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -225,6 +315,10 @@ public final class RaftCacheNode implements AutoCloseable {
       metricsServer.close();
     }
     partitions.close();
+    if (multiRaft != null) {
+      peerChannels.close();
+      multiRaft.close();
+    }
     lock.close();
     log.info("node {} stopped; storage flushed and closed", config.nodeId());
   }

@@ -11,6 +11,13 @@ public final class RaftCacheMetadata {
   public static final Metadata.Key<String> LEADER_HINT =
       Metadata.Key.of("raftcache-leader", Metadata.ASCII_STRING_MARSHALLER);
 
+  /**
+   * Set to "true" on a request to have a node that does not lead the key's partition answer NOT_LEADER (with
+   * {@link #LEADER_HINT}) instead of forwarding the request: for smart clients that route themselves.
+   */
+  public static final Metadata.Key<String> NO_FORWARD =
+      Metadata.Key.of("raftcache-no-forward", Metadata.ASCII_STRING_MARSHALLER);
+
   /** On QUOTA_EXCEEDED: milliseconds after which a retry may succeed. */
   public static final Metadata.Key<String> RETRY_AFTER_MS =
       Metadata.Key.of("retry-after-ms", Metadata.ASCII_STRING_MARSHALLER);

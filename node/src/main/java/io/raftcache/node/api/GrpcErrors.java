@@ -27,7 +27,11 @@ final class GrpcErrors {
       return sre;
     }
     if (cause instanceof CacheException ce) {
-      return withReason(ce.reason(), ce.getMessage());
+      StatusRuntimeException e = withReason(ce.reason(), ce.getMessage());
+      if (ce.leaderHint() != null) {
+        e.getTrailers().put(RaftCacheMetadata.LEADER_HINT, ce.leaderHint());
+      }
+      return e;
     }
     log.error("unexpected failure serving a request", cause);
     return withReason(ErrorReason.INTERNAL_ERROR, "internal error: " + cause.getClass().getSimpleName());

@@ -2,6 +2,7 @@ package io.raftcache.node.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Everything a node is started with.
@@ -19,6 +20,9 @@ import java.time.Duration;
  * @param expiryInterval how often the expiry sweeper visits the next segment of each partition
  * @param accessResolution how stale an entry's access time may get before a read rewrites it
  * @param jvmMetrics whether /metrics also exports JVM metrics
+ * @param clusterId id of the cluster ("local" for a single node)
+ * @param peers every member of a replicated cluster, this node included; empty for a single node
+ * @param sharedRaftTimers share jraft's timer pools between groups (off only for several nodes in one JVM)
  */
 public record NodeConfig(
     String nodeId,
@@ -33,9 +37,36 @@ public record NodeConfig(
     NamespaceDefaults namespaces,
     Duration expiryInterval,
     Duration accessResolution,
-    boolean jvmMetrics) {
+    boolean jvmMetrics,
+    String clusterId,
+    List<ClusterPeer> peers,
+    boolean sharedRaftTimers) {
+
+  /** The most members that replicate every partition; larger clusters need placement onto subsets. */
+  public static final int MAX_FULL_REPLICATION_PEERS = 5;
+
+  /** A single-node configuration. */
+  public NodeConfig(String nodeId, String host, int port, int metricsPort, Path dataDir, long maxMemoryBytes,
+      int maxValueBytes, int averageValueBytes, int partitionCount, NamespaceDefaults namespaces,
+      Duration expiryInterval, Duration accessResolution, boolean jvmMetrics) {
+    this(nodeId, host, port, metricsPort, dataDir, maxMemoryBytes, maxValueBytes, averageValueBytes, partitionCount,
+        namespaces, expiryInterval, accessResolution, jvmMetrics, "local", List.of(), true);
+  }
 
   public NodeConfig {
+    peers = List.copyOf(peers);
+    if (!peers.isEmpty()) {
+      if (peers.stream().noneMatch(p -> p.nodeId().equals(nodeId))) {
+        throw new IllegalArgumentException("--peers must include this node (" + nodeId + ")");
+      }
+      if (peers.stream().map(ClusterPeer::nodeId).distinct().count() != peers.size()) {
+        throw new IllegalArgumentException("--peers names a node id twice");
+      }
+      if (peers.size() > MAX_FULL_REPLICATION_PEERS) {
+        throw new IllegalArgumentException("this version replicates every partition on every member, so a cluster has"
+            + " at most " + MAX_FULL_REPLICATION_PEERS + " members; got " + peers.size());
+      }
+    }
     if (nodeId == null || nodeId.isBlank()) {
       throw new IllegalArgumentException("node id must not be blank");
     }
@@ -51,6 +82,16 @@ public record NodeConfig(
     if (expiryInterval.isNegative() || expiryInterval.isZero()) {
       throw new IllegalArgumentException("expiry interval must be positive");
     }
+  }
+
+  /** True when this node is a member of a replicated cluster. */
+  public boolean replicated() {
+    return !peers.isEmpty();
+  }
+
+  /** This node's entry in {@link #peers}. */
+  public ClusterPeer self() {
+    return peers.stream().filter(p -> p.nodeId().equals(nodeId)).findFirst().orElseThrow();
   }
 
   /** The per-partition share of the memory budget. */

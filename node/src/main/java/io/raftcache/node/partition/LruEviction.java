@@ -55,9 +55,13 @@ public final class LruEviction {
     }
   }
 
-  /** Evicts from {@code partition} if writing {@code incomingBytes} more would cross a high watermark. */
+  /**
+   * Evicts from {@code partition} if it is led here and writing {@code incomingBytes} more would cross a high
+   * watermark.
+   */
   public void makeRoom(Partition partition, long incomingBytes) {
-    if (!above(partition.store(), incomingBytes, watermarks.high())) {
+    // Only the leader evicts; a follower that forwards a write leaves it to the leader, which makes room on arrival.
+    if (!partition.isLeader() || !above(partition.store(), incomingBytes, watermarks.high())) {
       return;
     }
     synchronized (locks[partition.id()]) {

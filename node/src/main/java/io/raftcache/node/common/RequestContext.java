@@ -1,0 +1,11 @@
+package io.raftcache.node.common;
+
+import io.grpc.Context;
+
+/** Per-request facts that travel in the gRPC {@link Context} from interceptors to the partition layer. */
+public final class RequestContext {
+  /** True when the caller asked for NOT_LEADER instead of forwarding. */
+  public static final Context.Key<Boolean> NO_FORWARD = Context.keyWithDefault("raftcache-no-forward", false);
+
+  private RequestContext() {}
+}

@@ -1,0 +1,122 @@
+package io.raftcache.node.raft;
+
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.closure.ReadIndexClosure;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.entity.Task;
+import com.alipay.sofa.jraft.option.ReadOnlyOption;
+import io.raftcache.node.partition.Partition;
+import io.raftcache.node.statemachine.Command;
+import io.raftcache.node.statemachine.CommandCodec;
+import io.raftcache.node.statemachine.Outcome;
+import io.raftcache.node.storage.PartitionStore;
+import io.raftcache.node.storage.StoredEntry;
+import io.raftcache.proto.v1.Consistency;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A partition replicated by its own jraft group: proposals go through the log, reads through ReadIndex.
+ *
+ * <p>Only the leader proposes; a follower fails fast with {@link NotLeaderException} (nothing submitted) so the
+ * caller can forward. Each proposal carries the leader's term, so it cannot commit under a later leader without
+ * the proposer learning that its fate is ambiguous. Reads are served by this replica: LINEARIZABLE runs jraft's
+ * ReadIndex (safe mode: a heartbeat round confirms leadership, then waits until this replica has applied up to
+ * the read index, which works on followers too), LEASE uses the leader lease instead of the heartbeat round,
+ * STALE reads the local store at once.
+ */
+public final class RaftPartition implements Partition {
+  private static final byte[] NO_CONTEXT = new byte[0];
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RaftPartition.class);
+
+  private final int id;
+  private final Node node;
+  private final PartitionFsm fsm;
+  private final Map<String, String> nodeIdByRaftAddress;
+  private final RaftMetrics metrics;
+
+  RaftPartition(int id, Node node, PartitionFsm fsm, Map<String, String> nodeIdByRaftAddress, RaftMetrics metrics) {
+    this.id = id;
+    this.node = node;
+    this.fsm = fsm;
+    this.nodeIdByRaftAddress = nodeIdByRaftAddress;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public int id() {
+    return id;
+  }
+
+  @Override
+  public CompletableFuture<Outcome> propose(Command command) {
+    long term = fsm.leaderTerm();
+    if (term < 0) {
+      return CompletableFuture.failedFuture(new NotLeaderException(id, leaderNodeId()));
+    }
+    CompletableFuture<Outcome> future = new CompletableFuture<>();
+    Task task = new Task(ByteBuffer.wrap(CommandCodec.encode(command)), new ProposalClosure(future));
+    task.setExpectedTerm(term);
+    long start = System.nanoTime();
+    node.apply(task);
+    return future.whenComplete((outcome, failure) -> metrics.committed(System.nanoTime() - start));
+  }
+
+  @Override
+  public CompletableFuture<StoredEntry> read(byte[] key, Consistency consistency) {
+    if (consistency == Consistency.STALE) {
+      return CompletableFuture.completedFuture(fsm.store().get(key));
+    }
+    ReadOnlyOption mode = consistency == Consistency.LEASE ? ReadOnlyOption.ReadOnlyLeaseBased : ReadOnlyOption.ReadOnlySafe;
+    CompletableFuture<StoredEntry> future = new CompletableFuture<>();
+    node.readIndex(mode, NO_CONTEXT, new ReadIndexClosure() {
+      @Override
+      public void run(Status status, long index, byte[] context) {
+        if (status.isOk()) {
+          future.complete(fsm.store().get(key));
+        } else {
+          log.debug("read index of partition {} failed: {}", id, status);
+          future.completeExceptionally(new NotLeaderException(id, leaderNodeId()));
+        }
+      }
+    });
+    return future;
+  }
+
+  @Override
+  public boolean isLeader() {
+    return fsm.leaderTerm() >= 0;
+  }
+
+  /** Node id of the current leader as this replica knows it, or null while none is known. */
+  public String leaderNodeId() {
+    PeerId leader = node.getLeaderId();
+    return leader == null || leader.isEmpty() ? null : nodeIdByRaftAddress.get(leader.getEndpoint().toString());
+  }
+
+  /** The term this node leads in, or -1. */
+  public long leaderTerm() {
+    return fsm.leaderTerm();
+  }
+
+  /** The last log index applied to this replica's store. */
+  public long appliedIndex() {
+    return fsm.appliedIndex();
+  }
+
+  /** The last log index known committed. */
+  public long committedIndex() {
+    return node.getLastCommittedIndex();
+  }
+
+  @Override
+  public PartitionStore store() {
+    return fsm.store();
+  }
+
+  /** Store closing is the owner's job ({@link SofaMultiRaft#close}), after the raft group has stopped. */
+  @Override
+  public void close() {}
+}
