@@ -2,6 +2,7 @@ package io.raftcache.node.cli;
 
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.raftcache.node.RaftCacheNode;
+import io.raftcache.node.config.ClusterPeer;
 import io.raftcache.node.config.NamespaceDefaults;
 import io.raftcache.node.config.NodeConfig;
 import io.raftcache.node.storage.PartitionStoreFactory;
@@ -10,7 +11,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -62,6 +65,14 @@ final class NodeCommand implements Callable<Integer> {
       description = "Default TTL of a namespace, e.g. sessions=30m (repeatable or comma-separated).")
   Map<String, String> namespaceTtls = new LinkedHashMap<>();
 
+  @Option(names = "--cluster-id", defaultValue = "local", description = "Id of the cluster (default: ${DEFAULT-VALUE}).")
+  String clusterId;
+
+  @Option(names = "--peers", paramLabel = "ID=HOST:PORT:RAFT_PORT", split = ",",
+      description = {"Every member of a replicated cluster, this node included, e.g.",
+          "n1=10.0.0.1:7070:7170,n2=10.0.0.2:7070:7170,n3=10.0.0.3:7070:7170. Omit for a single node."})
+  List<String> peers = new ArrayList<>();
+
   @Option(names = "--expiry-interval", defaultValue = "1s", converter = DurationConverter.class,
       description = "How often the expiry sweeper scans the next segment of each partition (default: ${DEFAULT-VALUE}).")
   Duration expiryInterval;
@@ -78,9 +89,14 @@ final class NodeCommand implements Callable<Integer> {
     if (maxValueBytes > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("--max-value-bytes must be below 2 GiB");
     }
+    List<ClusterPeer> members = peers.stream().filter(p -> !p.isBlank()).map(ClusterPeer::parse).toList();
     NodeConfig config = new NodeConfig(nodeId, host, port, metricsPort, dataDir, maxMemory, (int) maxValueBytes,
         (int) Math.min(Integer.MAX_VALUE, averageValueBytes), partitions, new NamespaceDefaults(ttls),
-        expiryInterval, accessResolution, true);
+        expiryInterval, accessResolution, true, clusterId, members, true);
+    if (config.replicated() && !config.self().clientAddress().endsWith(":" + port)) {
+      throw new IllegalArgumentException("--port " + port + " differs from this node's entry in --peers ("
+          + config.self().clientAddress() + "); other nodes forward to that address");
+    }
 
     NettyServerBuilder server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .maxInboundMessageSize(config.maxValueBytes() + 4 * 1024 * 1024);

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 /** The {@code raftcache} command line: runs a node, or talks to one. */
 @Command(name = "raftcache", mixinStandardHelpOptions = true, version = "raftcache 0.1.0",
     description = "A gRPC-native distributed cache.",
-    subcommands = {NodeCommand.class, ClientCommands.Get.class, ClientCommands.Set.class, ClientCommands.Del.class,
+    subcommands = {NodeCommand.class, DevCommand.class, ClientCommands.Get.class, ClientCommands.Set.class, ClientCommands.Del.class,
         ClientCommands.Stats.class})
 public final class RaftCacheCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
