@@ -6,11 +6,10 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.raftcache.node.common.CacheException;
+import io.raftcache.node.common.Failures;
 import io.raftcache.proto.ErrorReasons;
 import io.raftcache.proto.RaftCacheMetadata;
 import io.raftcache.proto.v1.ErrorReason;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +21,7 @@ final class GrpcErrors {
 
   /** The status exception to send for {@code failure}. */
   static StatusRuntimeException toStatus(Throwable failure) {
-    Throwable cause = unwrap(failure);
+    Throwable cause = Failures.unwrap(failure);
     if (cause instanceof StatusRuntimeException sre) {
       return sre;
     }
@@ -48,14 +47,6 @@ final class GrpcErrors {
             .build()))
         .build();
     return StatusProto.toStatusRuntimeException(status);
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    Throwable cause = t;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
   }
 
   /** The code of {@code failure} once mapped, for metrics. */

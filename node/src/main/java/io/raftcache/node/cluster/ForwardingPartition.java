@@ -9,6 +9,7 @@ import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.raftcache.node.common.CacheException;
+import io.raftcache.node.common.Failures;
 import io.raftcache.node.common.RequestContext;
 import io.raftcache.node.partition.Partition;
 import io.raftcache.node.raft.AmbiguousProposalException;
@@ -29,7 +30,6 @@ import io.raftcache.proto.v1.Consistency;
 import io.raftcache.proto.v1.ErrorReason;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -138,7 +138,7 @@ public final class ForwardingPartition implements Partition {
           if (failure == null) {
             result.complete(outcome);
           } else {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable cause = Failures.unwrap(failure);
             if (cause instanceof NotLeaderException) {
               retry();
             } else if (cause instanceof AmbiguousProposalException) {

@@ -4,6 +4,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.raftcache.node.common.Failures;
 import io.raftcache.node.partition.LruEviction;
 import io.raftcache.node.partition.Partition;
 import io.raftcache.node.raft.AmbiguousProposalException;
@@ -12,7 +13,6 @@ import io.raftcache.node.statemachine.Command;
 import io.raftcache.node.statemachine.CommandCodec;
 import io.raftcache.node.statemachine.OutcomeCodec;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 
 /**
  * Receives proposals forwarded by other nodes and proposes them in the local raft group, if this node leads it.
@@ -59,7 +59,7 @@ public final class ForwardingService {
         response.onCompleted();
         return;
       }
-      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      Throwable cause = Failures.unwrap(failure);
       Status status = cause instanceof NotLeaderException
           ? Status.FAILED_PRECONDITION.withDescription(cause.getMessage())
           : cause instanceof AmbiguousProposalException
