@@ -93,7 +93,7 @@ public final class RaftCacheNode implements AutoCloseable {
       config.peers().forEach(peer -> clientAddresses.put(peer.nodeId(), peer.clientAddress()));
       this.peerChannels = new PeerChannels(clientAddresses, config.maxValueBytes() + 4 * 1024 * 1024);
       this.multiRaft = new SofaMultiRaft(config.self(), config.peers(), config.dataDir().resolve("raft"),
-          config.sharedRaftTimers() ? RaftSettings.DEFAULT : RaftSettings.DEFAULT.unsharedTimers(), raftMetrics);
+          raftSettings(config), raftMetrics);
       this.partitions = openReplicated(config, stores, sizing, raftReplicas, raftMetrics);
     } else {
       this.peerChannels = null;
@@ -154,6 +154,12 @@ public final class RaftCacheNode implements AutoCloseable {
       throw e;
     }
     return new PartitionSet(routed, config.maxMemoryBytes());
+  }
+
+  private static RaftSettings raftSettings(NodeConfig config) {
+    RaftSettings d = RaftSettings.DEFAULT;
+    return new RaftSettings(d.electionTimeoutMs(), d.maxElectionDelayMs(), d.sync(),
+        (int) Math.max(1, config.snapshotInterval().toSeconds()), config.sharedRaftTimers());
   }
 
   /** Sizes summed over the stores; all zero while they are still opening (the registry samples at once). */

@@ -73,6 +73,10 @@ final class NodeCommand implements Callable<Integer> {
           "n1=10.0.0.1:7070:7170,n2=10.0.0.2:7070:7170,n3=10.0.0.3:7070:7170. Omit for a single node."})
   List<String> peers = new ArrayList<>();
 
+  @Option(names = "--snapshot-interval", defaultValue = "5m", converter = DurationConverter.class,
+      description = "How often each raft group snapshots its partition and truncates its log (default: ${DEFAULT-VALUE}).")
+  Duration snapshotInterval;
+
   @Option(names = "--expiry-interval", defaultValue = "1s", converter = DurationConverter.class,
       description = "How often the expiry sweeper scans the next segment of each partition (default: ${DEFAULT-VALUE}).")
   Duration expiryInterval;
@@ -92,7 +96,7 @@ final class NodeCommand implements Callable<Integer> {
     List<ClusterPeer> members = peers.stream().filter(p -> !p.isBlank()).map(ClusterPeer::parse).toList();
     NodeConfig config = new NodeConfig(nodeId, host, port, metricsPort, dataDir, maxMemory, (int) maxValueBytes,
         (int) Math.min(Integer.MAX_VALUE, averageValueBytes), partitions, new NamespaceDefaults(ttls),
-        expiryInterval, accessResolution, true, clusterId, members, true);
+        expiryInterval, accessResolution, true, clusterId, members, true, snapshotInterval);
     if (config.replicated() && !config.self().clientAddress().endsWith(":" + port)) {
       throw new IllegalArgumentException("--port " + port + " differs from this node's entry in --peers ("
           + config.self().clientAddress() + "); other nodes forward to that address");

@@ -23,6 +23,7 @@ import java.util.List;
  * @param clusterId id of the cluster ("local" for a single node)
  * @param peers every member of a replicated cluster, this node included; empty for a single node
  * @param sharedRaftTimers share jraft's timer pools between groups (off only for several nodes in one JVM)
+ * @param snapshotInterval how often each raft group snapshots its store and truncates its log
  */
 public record NodeConfig(
     String nodeId,
@@ -40,7 +41,8 @@ public record NodeConfig(
     boolean jvmMetrics,
     String clusterId,
     List<ClusterPeer> peers,
-    boolean sharedRaftTimers) {
+    boolean sharedRaftTimers,
+    Duration snapshotInterval) {
 
   /** The most members that replicate every partition; larger clusters need placement onto subsets. */
   public static final int MAX_FULL_REPLICATION_PEERS = 5;
@@ -50,7 +52,7 @@ public record NodeConfig(
       int maxValueBytes, int averageValueBytes, int partitionCount, NamespaceDefaults namespaces,
       Duration expiryInterval, Duration accessResolution, boolean jvmMetrics) {
     this(nodeId, host, port, metricsPort, dataDir, maxMemoryBytes, maxValueBytes, averageValueBytes, partitionCount,
-        namespaces, expiryInterval, accessResolution, jvmMetrics, "local", List.of(), true);
+        namespaces, expiryInterval, accessResolution, jvmMetrics, "local", List.of(), true, Duration.ofMinutes(5));
   }
 
   public NodeConfig {

@@ -14,9 +14,4 @@ public record RaftSettings(
     int electionTimeoutMs, int maxElectionDelayMs, boolean sync, int snapshotIntervalSecs, boolean sharedTimers) {
   /** 300/300 ms elections (measured ~0.8 s failover with 3 nodes), no fsync, snapshots every 5 minutes. */
   public static final RaftSettings DEFAULT = new RaftSettings(300, 300, false, 300, true);
-
-  /** The same settings with per-group timers, for several nodes in one JVM. */
-  public RaftSettings unsharedTimers() {
-    return new RaftSettings(electionTimeoutMs, maxElectionDelayMs, sync, snapshotIntervalSecs, false);
-  }
 }

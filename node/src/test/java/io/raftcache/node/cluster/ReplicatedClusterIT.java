@@ -82,7 +82,7 @@ class ReplicatedClusterIT {
     int port = Integer.parseInt(peer.clientAddress().split(":")[1]);
     Path data = dir.resolve(peer.nodeId());
     NodeConfig config = new NodeConfig(peer.nodeId(), "127.0.0.1", port, -1, data, 64L << 20, 1 << 20, 1024,
-        PARTITIONS, NamespaceDefaults.none(), Duration.ofHours(1), Duration.ofSeconds(1), false, "it", peers, false);
+        PARTITIONS, NamespaceDefaults.none(), Duration.ofHours(1), Duration.ofSeconds(1), false, "it", peers, false, Duration.ofMinutes(5));
     nodes.put(peer.nodeId(), RaftCacheNode.start(config, Clock.systemUTC(),
         PartitionStoreFactory.chronicle(data.resolve("partitions")),
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))));
