@@ -6,7 +6,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-/** One lazily opened gRPC channel per peer node, for internal calls. */
+/**
+ * One gRPC channel per peer node, for internal calls.
+ *
+ * <p>Channels are built when the node starts: building one loads grpc's classes and resolvers, and doing that
+ * lazily held every request thread of the first forwarded writes behind one map bin (seen in a thread dump).
+ */
 public final class PeerChannels implements AutoCloseable {
   private final Map<String, String> clientAddressByNodeId;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
@@ -16,6 +21,7 @@ public final class PeerChannels implements AutoCloseable {
   public PeerChannels(Map<String, String> clientAddressByNodeId, int maxMessageBytes) {
     this.clientAddressByNodeId = Map.copyOf(clientAddressByNodeId);
     this.maxMessageBytes = maxMessageBytes;
+    this.clientAddressByNodeId.keySet().forEach(this::to);
   }
 
   /** The channel to {@code nodeId}. */
