@@ -2,7 +2,6 @@ package io.raftcache.node.api;
 
 import com.google.protobuf.Any;
 import com.google.rpc.ErrorInfo;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.raftcache.node.common.CacheException;
@@ -47,10 +46,5 @@ final class GrpcErrors {
             .build()))
         .build();
     return StatusProto.toStatusRuntimeException(status);
-  }
-
-  /** The code of {@code failure} once mapped, for metrics. */
-  static Status.Code codeOf(Throwable failure) {
-    return toStatus(failure).getStatus().getCode();
   }
 }

@@ -59,11 +59,6 @@ public final class LocalPartition implements Partition {
     return stateMachine.store();
   }
 
-  /** The last log index applied. */
-  public synchronized long lastIndex() {
-    return sequence.last();
-  }
-
   @Override
   public synchronized void close() {
     sequence.close();

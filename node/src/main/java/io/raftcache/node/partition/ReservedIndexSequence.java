@@ -44,11 +44,6 @@ final class ReservedIndexSequence implements AutoCloseable {
     return ++last;
   }
 
-  /** The last index handed out. */
-  long last() {
-    return last;
-  }
-
   private void reserve(long newCeiling) {
     try {
       buffer.clear().putLong(newCeiling).flip();

@@ -122,11 +122,6 @@ final class PartitionFsm extends StateMachineAdapter {
     return leaderTerm.get();
   }
 
-  /** The last log index applied to the store. */
-  long appliedIndex() {
-    return appliedIndex;
-  }
-
   PartitionStore store() {
     return stateMachine.store();
   }

@@ -60,14 +60,4 @@ public final class RaftMetrics {
   public void forwarded() {
     forwarded.inc();
   }
-
-  /** Snapshots loaded so far (for tests and stats). */
-  public long snapshotsLoaded() {
-    return (long) snapshots.labels("load").get();
-  }
-
-  /** Proposals forwarded so far. */
-  public long forwardedCount() {
-    return (long) forwarded.get();
-  }
 }

@@ -96,21 +96,6 @@ public final class RaftPartition implements Partition {
     return leader == null || leader.isEmpty() ? null : nodeIdByRaftAddress.get(leader.getEndpoint().toString());
   }
 
-  /** The term this node leads in, or -1. */
-  public long leaderTerm() {
-    return fsm.leaderTerm();
-  }
-
-  /** The last log index applied to this replica's store. */
-  public long appliedIndex() {
-    return fsm.appliedIndex();
-  }
-
-  /** The last log index known committed. */
-  public long committedIndex() {
-    return node.getLastCommittedIndex();
-  }
-
   @Override
   public PartitionStore store() {
     return fsm.store();

@@ -41,7 +41,6 @@ public final class ChronicleMapPartitionStore implements PartitionStore {
   private static final Logger log = LoggerFactory.getLogger(ChronicleMapPartitionStore.class);
 
   private final ChronicleMap<byte[], byte[]> map;
-  private final Path file;
   private final Path cleanMarker;
   private final StoreSizing sizing;
   private final AtomicLong storedBytes = new AtomicLong();
@@ -49,7 +48,6 @@ public final class ChronicleMapPartitionStore implements PartitionStore {
 
   private ChronicleMapPartitionStore(ChronicleMap<byte[], byte[]> map, Path file, StoreSizing sizing) {
     this.map = map;
-    this.file = file;
     this.cleanMarker = markerOf(file);
     this.sizing = sizing;
   }
@@ -235,11 +233,6 @@ public final class ChronicleMapPartitionStore implements PartitionStore {
   public void clear() {
     map.clear();
     storedBytes.set(0);
-  }
-
-  /** The file this store is mapped from. */
-  public Path file() {
-    return file;
   }
 
   @Override
