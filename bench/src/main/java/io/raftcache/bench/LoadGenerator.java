@@ -237,6 +237,7 @@ public final class LoadGenerator {
     Histogram hist = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
     Map<Status.Code, LongAdder> errors = new ConcurrentHashMap<>();
     LongAdder ok = new LongAdder();
+    Tally tally = new Tally(hist, errors, ok);
     LongAdder misses = new LongAdder();
     long late = 0;
     long issued = 0;
@@ -277,55 +278,17 @@ public final class LoadGenerator {
       if (get) {
         GetRequest req = GetRequest.newBuilder().setNamespace(namespace).setKey(key).setConsistency(consistency)
             .build();
-        nextStub().get(req, new StreamObserver<GetResponse>() {
+        nextStub().get(req, new Completion<GetResponse>(tally, measured, issue) {
           @Override
           public void onNext(GetResponse r) {
             if (measured && !r.getFound()) {
               misses.increment();
             }
           }
-
-          @Override
-          public void onError(Throwable t) {
-            if (measured) {
-              errors.computeIfAbsent(Status.fromThrowable(t).getCode(), c -> new LongAdder()).increment();
-            }
-            permits.release();
-          }
-
-          @Override
-          public void onCompleted() {
-            if (measured) {
-              hist.recordValue(Math.max(1, (System.nanoTime() - issue) / 1000));
-              ok.increment();
-            }
-            permits.release();
-          }
         });
       } else {
         SetRequest req = SetRequest.newBuilder().setNamespace(namespace).setKey(key).setValue(value).build();
-        nextStub().set(req, new StreamObserver<SetResponse>() {
-          @Override
-          public void onNext(SetResponse r) {
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            if (measured) {
-              errors.computeIfAbsent(Status.fromThrowable(t).getCode(), c -> new LongAdder()).increment();
-            }
-            permits.release();
-          }
-
-          @Override
-          public void onCompleted() {
-            if (measured) {
-              hist.recordValue(Math.max(1, (System.nanoTime() - issue) / 1000));
-              ok.increment();
-            }
-            permits.release();
-          }
-        });
+        nextStub().set(req, new Completion<SetResponse>(tally, measured, issue) {});
       }
     }
     boolean drained = permits.tryAcquire(concurrency, deadlineMs + 5_000, TimeUnit.MILLISECONDS);
@@ -350,6 +313,42 @@ public final class LoadGenerator {
     }
     for (ManagedChannel ch : channels) {
       ch.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Where the measured phase counts latencies, successes and errors by code. */
+  private record Tally(Histogram hist, Map<Status.Code, LongAdder> errors, LongAdder ok) {}
+
+  /** Counts one call's outcome and latency, and frees its concurrency permit, whatever the response type. */
+  private abstract class Completion<T> implements StreamObserver<T> {
+    private final Tally tally;
+    private final boolean measured;
+    private final long issue;
+
+    Completion(Tally tally, boolean measured, long issue) {
+      this.tally = tally;
+      this.measured = measured;
+      this.issue = issue;
+    }
+
+    @Override
+    public void onNext(T response) {}
+
+    @Override
+    public void onError(Throwable t) {
+      if (measured) {
+        tally.errors().computeIfAbsent(Status.fromThrowable(t).getCode(), c -> new LongAdder()).increment();
+      }
+      permits.release();
+    }
+
+    @Override
+    public void onCompleted() {
+      if (measured) {
+        tally.hist().recordValue(Math.max(1, (System.nanoTime() - issue) / 1000));
+        tally.ok().increment();
+      }
+      permits.release();
     }
   }
 }
