@@ -14,9 +14,9 @@ import io.raftcache.node.RaftCacheNode;
 import io.raftcache.node.config.ClusterPeer;
 import io.raftcache.node.config.NamespaceDefaults;
 import io.raftcache.node.config.NodeConfig;
-import io.raftcache.node.partition.Partition;
 import io.raftcache.node.storage.PartitionStoreFactory;
 import io.raftcache.node.storage.StoreDigest;
+import io.raftcache.node.testing.FreePorts;
 import io.raftcache.node.testing.GrpcAssertions;
 import io.raftcache.proto.Partitioning;
 import io.raftcache.proto.RaftCacheMetadata;
@@ -30,9 +30,7 @@ import io.raftcache.proto.v1.IncrementRequest;
 import io.raftcache.proto.v1.PartitionAssignment;
 import io.raftcache.proto.v1.SetRequest;
 import io.raftcache.proto.v1.Topology;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,15 +60,9 @@ class ReplicatedClusterIT {
     nodes.values().forEach(RaftCacheNode::close);
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   void startCluster() throws Exception {
     for (int i = 1; i <= 3; i++) {
-      peers.add(new ClusterPeer("n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
+      peers.add(new ClusterPeer("n" + i, "127.0.0.1:" + FreePorts.next(), "127.0.0.1:" + FreePorts.next()));
     }
     for (ClusterPeer peer : peers) {
       start(peer);

@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.raftcache.proto.Partitioning;
 import io.raftcache.proto.v1.CacheGrpc;
 import io.raftcache.proto.v1.ClusterGrpc;
@@ -17,8 +12,6 @@ import io.raftcache.proto.v1.GetRequest;
 import io.raftcache.proto.v1.GetTopologyRequest;
 import io.raftcache.proto.v1.PartitionAssignment;
 import io.raftcache.proto.v1.SetRequest;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,63 +43,30 @@ class ClusterKillChaosIT {
   static final int WRITES = 1000;
 
   @TempDir Path dir;
-  final Map<String, Process> processes = new HashMap<>();
-  final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
-  final Map<String, String> clientAddress = new HashMap<>();
+  NodeProcessCluster cluster;
 
   @AfterEach
   void cleanUp() throws InterruptedException {
-    channels.values().forEach(ManagedChannel::shutdownNow);
-    for (Process p : processes.values()) {
-      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
   @Test
   void acknowledgedWritesSurviveKillNineOfTheBusiestLeader() throws Exception {
-    List<String> peers = new ArrayList<>();
-    Map<String, Integer> ports = new HashMap<>();
-    for (int i = 1; i <= 3; i++) {
-      int port = freePort();
-      ports.put("n" + i, port);
-      clientAddress.put("n" + i, "127.0.0.1:" + port);
-      peers.add("n" + i + "=127.0.0.1:" + port + ":" + freePort());
-    }
-    for (String id : ports.keySet()) {
-      Path logs = Path.of("target", "chaos-logs");
-      java.nio.file.Files.createDirectories(logs);
-      Path log = logs.resolve("cluster-kill-" + id + ".log");
-      Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "@" + System.getProperty("raftcache.jvmOptionsFile"), "-Xmx256m", "-jar", System.getProperty("raftcache.nodeJar"),
-          "node", "--node-id", id, "--port", String.valueOf(ports.get(id)), "--metrics-port", "-1",
-          "--data-dir", dir.resolve(id).toString(), "--cluster-id", "kill-it", "--peers", String.join(",", peers),
-          "--partitions", String.valueOf(PARTITIONS), "--max-memory", "64MiB", "--max-value-bytes", "1MiB")
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      processes.put(id, p);
-      channels.put(id, NettyChannelBuilder.forTarget(clientAddress.get(id)).usePlaintext().build());
-    }
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().untilAsserted(() -> {
-      for (String id : ports.keySet()) {
-        assertThat(HealthGrpc.newBlockingStub(channels.get(id)).withDeadlineAfter(1, TimeUnit.SECONDS)
-            .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
-        assertThat(ClusterGrpc.newBlockingStub(channels.get(id)).getTopology(GetTopologyRequest.getDefaultInstance())
-            .getPartitionsList()).allSatisfy(a -> assertThat(a.getLeader()).isNotEmpty());
-      }
-    });
+    cluster = new NodeProcessCluster(3, dir, Path.of("target", "chaos-logs"), "cluster-kill-",
+        List.of("--cluster-id", "kill-it", "--partitions", String.valueOf(PARTITIONS), "--max-memory", "64MiB",
+            "--max-value-bytes", "1MiB"));
+    cluster.startAll();
+    cluster.awaitServingWithLeaders(cluster.ids());
 
     Map<String, Long> led = new HashMap<>();
-    for (PartitionAssignment a : ClusterGrpc.newBlockingStub(channels.get("n1"))
+    for (PartitionAssignment a : ClusterGrpc.newBlockingStub(cluster.channel("n1"))
         .getTopology(GetTopologyRequest.getDefaultInstance()).getPartitionsList()) {
       led.merge(a.getLeader(), 1L, Long::sum);
     }
     String victim = led.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-    List<String> survivors = ports.keySet().stream().filter(id -> !id.equals(victim)).sorted().toList();
+    List<String> survivors = cluster.ids().stream().filter(id -> !id.equals(victim)).sorted().toList();
 
     Map<String, String> acknowledged = new ConcurrentHashMap<>();
     AtomicInteger next = new AtomicInteger();
@@ -126,7 +86,7 @@ class ClusterKillChaosIT {
             List<String> targets = killedAt.get() == 0 ? List.of("n1", "n2", "n3") : survivors;
             String via = targets.get((i + attempt) % targets.size());
             try {
-              CacheGrpc.newBlockingStub(channels.get(via)).withDeadlineAfter(10, TimeUnit.SECONDS)
+              CacheGrpc.newBlockingStub(cluster.channel(via)).withDeadlineAfter(10, TimeUnit.SECONDS)
                   .set(SetRequest.newBuilder().setNamespace("app").setKey(ByteString.copyFromUtf8(key))
                       .setValue(ByteString.copyFromUtf8(value)).build());
               acknowledged.put(key, value);
@@ -141,7 +101,7 @@ class ClusterKillChaosIT {
             }
           }
           if (i == WRITES / 2) {
-            processes.get(victim).destroyForcibly(); // SIGKILL mid-load
+            cluster.kill(victim); // SIGKILL mid-load
             killedAt.set(System.nanoTime());
           }
         }
@@ -152,8 +112,8 @@ class ClusterKillChaosIT {
       f.get(3, TimeUnit.MINUTES);
     }
     writers.shutdown();
-    assertThat(processes.get(victim).waitFor(10, TimeUnit.SECONDS)).isTrue();
-    channels.remove(victim).shutdownNow();
+    assertThat(cluster.kill(victim).waitFor(10, TimeUnit.SECONDS)).isTrue();
+    cluster.dropChannel(victim);
 
     long windowMs = firstAckAfterKill.values().stream().mapToLong(t -> (t - killedAt.get()) / 1_000_000).max().orElseThrow();
     System.out.printf("kill -9 of %s (leader of %d/%d partitions) under %d concurrent writers: writes to every"
@@ -165,7 +125,7 @@ class ClusterKillChaosIT {
     long readsFrom = System.nanoTime();
     Map<String, Integer> readFailures = new ConcurrentHashMap<>();
     for (String id : survivors) {
-      CacheGrpc.CacheBlockingStub cache = CacheGrpc.newBlockingStub(channels.get(id));
+      CacheGrpc.CacheBlockingStub cache = CacheGrpc.newBlockingStub(cluster.channel(id));
       for (Map.Entry<String, String> e : acknowledged.entrySet()) {
         GetRequest request = GetRequest.newBuilder().setNamespace("app").setKey(ByteString.copyFromUtf8(e.getKey()))
             .setConsistency(Consistency.LINEARIZABLE).build();

@@ -14,6 +14,7 @@ import io.raftcache.proto.v1.GetRequest;
 import io.raftcache.proto.v1.GetResponse;
 import io.raftcache.proto.v1.SetRequest;
 import io.raftcache.proto.v1.SetResponse;
+import io.raftcache.node.testing.FreePorts;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -39,12 +40,6 @@ class NodeProcessIT {
   void killLeftovers() throws InterruptedException {
     for (Process p : processes) {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 
@@ -76,7 +71,7 @@ class NodeProcessIT {
 
   @Test
   void acknowledgedWritesSurviveKillNine() throws Exception {
-    int port = freePort();
+    int port = FreePorts.next();
     Path log1 = dataDir.resolveSibling(dataDir.getFileName() + "-1.log");
     Process first = startNode(port, log1);
     Map<String, Long> acknowledged = new HashMap<>();
@@ -129,7 +124,7 @@ class NodeProcessIT {
 
   @Test
   void sigtermStopsCleanlyFlushesStorageAndReleasesThePort() throws Exception {
-    int port = freePort();
+    int port = FreePorts.next();
     Path log = dataDir.resolveSibling(dataDir.getFileName() + "-term.log");
     Process node = startNode(port, log);
     ManagedChannel channel = channel(port);
