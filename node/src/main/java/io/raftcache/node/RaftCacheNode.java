@@ -158,7 +158,7 @@ public final class RaftCacheNode implements AutoCloseable {
 
   private static RaftSettings raftSettings(NodeConfig config) {
     RaftSettings d = RaftSettings.DEFAULT;
-    return new RaftSettings(d.electionTimeoutMs(), d.maxElectionDelayMs(), d.sync(),
+    return new RaftSettings(d.electionTimeoutMs(), d.maxElectionDelayMs(), d.heartbeatFactor(), d.sync(),
         (int) Math.max(1, config.snapshotInterval().toSeconds()), config.sharedRaftTimers());
   }
 

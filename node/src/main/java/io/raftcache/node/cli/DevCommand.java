@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import io.raftcache.proto.Partitioning;
 import picocli.CommandLine.Option;
 
 /** {@code raftcache dev}: a replicated cluster of separate node processes on loopback, for trying things out. */
@@ -34,7 +35,7 @@ final class DevCommand implements Callable<Integer> {
   @Option(names = "--data-dir", defaultValue = "./data/dev", description = "Parent of the nodes' data (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--partitions", defaultValue = "16",
+  @Option(names = "--partitions", defaultValue = "" + Partitioning.DEFAULT_PARTITION_COUNT,
       description = "Partition count; each is a raft group per node, and a group takes ~0.3-1.3 s to start here (default: ${DEFAULT-VALUE}).")
   int partitions;
 

@@ -106,6 +106,7 @@ public final class SofaMultiRaft implements AutoCloseable {
     RaftOptions raftOptions = new RaftOptions();
     raftOptions.setSync(settings.sync());
     raftOptions.setMaxElectionDelayMs(settings.maxElectionDelayMs());
+    raftOptions.setElectionHeartbeatFactor(settings.heartbeatFactor());
     raftOptions.setDisruptorBufferSize(1024);
     options.setRaftOptions(raftOptions);
 

@@ -18,6 +18,8 @@ import io.raftcache.node.storage.PartitionStoreFactory;
 import io.raftcache.node.storage.StoreDigest;
 import io.raftcache.node.testing.FreePorts;
 import io.raftcache.node.testing.GrpcAssertions;
+import io.raftcache.node.testing.MutableClock;
+import io.raftcache.node.metrics.StoreStats;
 import io.raftcache.proto.Partitioning;
 import io.raftcache.proto.RaftCacheMetadata;
 import io.raftcache.proto.v1.CacheGrpc;
@@ -32,7 +34,6 @@ import io.raftcache.proto.v1.SetRequest;
 import io.raftcache.proto.v1.Topology;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,6 +54,9 @@ class ReplicatedClusterIT {
   final List<ClusterPeer> peers = new ArrayList<>();
   final Map<String, RaftCacheNode> nodes = new HashMap<>();
   final Map<String, ManagedChannel> channels = new HashMap<>();
+  /** Shared by every node, so expiry runs on fake time; raft itself keeps real time. */
+  final MutableClock clock = MutableClock.atStart();
+  long memoryBudget = 64L << 20;
 
   @AfterEach
   void stopAll() {
@@ -73,9 +77,9 @@ class ReplicatedClusterIT {
   void start(ClusterPeer peer) throws Exception {
     int port = Integer.parseInt(peer.clientAddress().split(":")[1]);
     Path data = dir.resolve(peer.nodeId());
-    NodeConfig config = new NodeConfig(peer.nodeId(), "127.0.0.1", port, -1, data, 64L << 20, 1 << 20, 1024,
+    NodeConfig config = new NodeConfig(peer.nodeId(), "127.0.0.1", port, -1, data, memoryBudget, 1 << 20, 1024,
         PARTITIONS, NamespaceDefaults.none(), Duration.ofHours(1), Duration.ofSeconds(1), false, "it", peers, false, Duration.ofMinutes(5));
-    nodes.put(peer.nodeId(), RaftCacheNode.start(config, Clock.systemUTC(),
+    nodes.put(peer.nodeId(), RaftCacheNode.start(config, clock,
         PartitionStoreFactory.chronicle(data.resolve("partitions")),
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))));
     channels.put(peer.nodeId(), NettyChannelBuilder.forTarget(peer.clientAddress()).usePlaintext().build());
@@ -204,6 +208,44 @@ class ReplicatedClusterIT {
     // A non-idempotent write still works through the survivors once leaders are settled.
     assertThat(cache(survivor).increment(IncrementRequest.newBuilder().setNamespace("app")
         .setKey(ByteString.copyFromUtf8("counter")).setDelta(2).build()).getValue()).isEqualTo(2);
+  }
+
+  @Test
+  void expiryAndEvictionAreDecidedByLeadersAndLeaveTheReplicasIdentical() throws Exception {
+    memoryBudget = 8L << 20; // 2 MiB per partition
+    startCluster();
+    for (int i = 0; i < 100; i++) {
+      String via = "n" + (i % 3 + 1);
+      cache(via).set(set("ttl-" + i, "gone soon").toBuilder().setTtlMs(10_000).build());
+      cache(via).set(set("keep-" + i, "stays"));
+    }
+    clock.advance(Duration.ofSeconds(11));
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      nodes.values().forEach(node -> node.sweeper().sweepAll()); // only leaders propose removals
+      for (RaftCacheNode node : nodes.values()) {
+        assertThat(node.partitions().stats().entries()).as("entries on %s", node.config().nodeId()).isEqualTo(100);
+      }
+    });
+    awaitIdenticalReplicas();
+    for (String id : nodes.keySet()) {
+      assertThat(cache(id).get(get("ttl-7", Consistency.STALE)).getFound()).isFalse();
+      assertThat(cache(id).get(get("keep-7", Consistency.STALE)).getFound()).isTrue();
+    }
+
+    ByteString value = ByteString.copyFrom(new byte[16 * 1024]);
+    int writes = (int) (3 * memoryBudget / value.size());
+    for (int i = 0; i < writes; i++) {
+      cache("n" + (i % 3 + 1)).set(set("big-" + i, "").toBuilder().setValue(value).build());
+    }
+    long evictions = nodes.values().stream().mapToLong(node -> node.metrics().evictions()).sum();
+    assertThat(evictions).as("evictions proposed by the leaders").isPositive();
+    awaitIdenticalReplicas();
+    for (RaftCacheNode node : nodes.values()) {
+      StoreStats stats = node.partitions().stats();
+      assertThat(stats.storedBytes()).as("stored bytes on %s", node.config().nodeId()).isLessThanOrEqualTo(memoryBudget);
+      assertThat(stats.entries()).isLessThan(writes);
+    }
+    assertThat(cache("n1").get(get("big-" + (writes - 1), Consistency.LINEARIZABLE)).getFound()).isTrue();
   }
 
   static String keyIn(int partition) {
