@@ -12,6 +12,12 @@ import io.raftcache.node.api.ClusterService;
 import io.raftcache.node.api.MetricsInterceptor;
 import io.raftcache.node.api.NoForwardInterceptor;
 import io.raftcache.node.cluster.ForwardingPartition;
+import io.raftcache.node.cluster.JoinClient;
+import io.raftcache.node.cluster.MembershipReconciler;
+import io.raftcache.node.cluster.MembershipService;
+import io.raftcache.node.membership.ClusterState;
+import io.raftcache.node.membership.MemberInfo;
+import io.raftcache.node.raft.MetaGroup;
 import io.raftcache.node.cluster.ForwardingService;
 import io.raftcache.node.cluster.PeerChannels;
 import io.raftcache.node.config.ClusterPeer;
@@ -40,6 +46,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -57,6 +64,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RaftCacheNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RaftCacheNode.class);
+  /** How long a new node keeps trying to join through its seeds before it gives up. */
+  private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(60);
   /** Expected key size (namespace included), for Chronicle Map's layout. */
   private static final int AVERAGE_KEY_BYTES = 64;
 
@@ -78,6 +87,9 @@ public final class RaftCacheNode implements AutoCloseable {
   private final ScheduledExecutorService retries;
   private final PeerChannels peerChannels;
   private final SofaMultiRaft multiRaft;
+  /** Set while the replicated partitions open (null for a single node). */
+  private MembershipReconciler membership;
+  private MetaGroup meta;
 
   private RaftCacheNode(NodeConfig config, Clock clock, PartitionStoreFactory stores, ServerBuilder<?> serverBuilder) {
     this.config = config;
@@ -92,7 +104,7 @@ public final class RaftCacheNode implements AutoCloseable {
       Map<String, String> clientAddresses = new HashMap<>();
       config.peers().forEach(peer -> clientAddresses.put(peer.nodeId(), peer.clientAddress()));
       this.peerChannels = new PeerChannels(clientAddresses, config.maxValueBytes() + 4 * 1024 * 1024);
-      this.multiRaft = new SofaMultiRaft(config.self(), config.peers(), config.dataDir().resolve("raft"),
+      this.multiRaft = new SofaMultiRaft(config.self().raftAddress(), config.dataDir().resolve("raft"),
           raftSettings(config), raftMetrics);
       this.partitions = openReplicated(config, stores, sizing, raftReplicas, raftMetrics);
     } else {
@@ -120,6 +132,7 @@ public final class RaftCacheNode implements AutoCloseable {
         .addService(ProtoReflectionServiceV1.newInstance());
     if (config.replicated()) {
       serverBuilder.addService(new ForwardingService(raftReplicas, eviction).definition());
+      serverBuilder.addService(new MembershipService(() -> meta).definition());
     }
     this.server = serverBuilder.build();
     this.metricsServer = startMetrics(config, metrics, ready);
@@ -134,13 +147,36 @@ public final class RaftCacheNode implements AutoCloseable {
     };
   }
 
+  /**
+   * Starts the meta group, joins the cluster if this node is new to it, then starts a raft group per partition.
+   * A founding node starts every group with the founders as voters; a joining or restarting one starts them
+   * empty, to be added by the leaders (or to recover its voters from its logs).
+   */
   private PartitionSet openReplicated(NodeConfig config, PartitionStoreFactory stores, StoreSizing sizing,
       List<Partition> raftReplicas, RaftMetrics raftMetrics) {
     List<Partition> routed = new ArrayList<>(config.partitionCount());
+    boolean restarting = multiRaft.hasMetaData();
+    List<MemberInfo> founders = config.joining() ? List.of() : config.peers().stream()
+        .map(p -> new MemberInfo(p.nodeId(), p.clientAddress(), p.raftAddress(),
+            p.nodeId().equals(config.nodeId()) ? config.region() : "local",
+            p.nodeId().equals(config.nodeId()) ? config.zone() : "local"))
+        .toList();
+    List<String> initialVoters = restarting ? List.of() : founders.stream().map(MemberInfo::raftAddress).toList();
     long start = System.nanoTime();
     try {
+      this.membership = new MembershipReconciler(multiRaft, peerChannels, retries, this::publishTopology,
+          config.clusterId(), config.partitionCount(), config.replicationFactor(), founders);
+      multiRaft.onLeaderChange(this::publishTopology);
+      this.meta = multiRaft.startMeta(initialVoters, membership::onStateChange, membership::onMetaLeader);
+      membership.attach(meta);
+      if (config.joining() && !restarting) {
+        ClusterPeer self = config.self();
+        JoinClient.join(config.join(), config.clusterId(), config.partitionCount(),
+            new MemberInfo(self.nodeId(), self.clientAddress(), self.raftAddress(), config.region(), config.zone()),
+            JOIN_TIMEOUT);
+      }
       for (int p = 0; p < config.partitionCount(); p++) {
-        RaftPartition replica = multiRaft.start(p, stores.open(p, sizing));
+        RaftPartition replica = multiRaft.start(p, stores.open(p, sizing), initialVoters);
         raftReplicas.add(replica);
         routed.add(new ForwardingPartition(replica, peerChannels, retries, raftMetrics));
         if ((p + 1) % 16 == 0 || p + 1 == config.partitionCount()) {
@@ -148,10 +184,16 @@ public final class RaftCacheNode implements AutoCloseable {
               (System.nanoTime() - start) / 1_000_000);
         }
       }
-    } catch (RuntimeException e) {
+      membership.attachPartitions(raftReplicas.stream().map(RaftPartition.class::cast).toList());
+    } catch (RuntimeException | InterruptedException e) {
+      retries.shutdownNow();
       multiRaft.close();
       peerChannels.close();
-      throw e;
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while joining", e);
+      }
+      throw (RuntimeException) e;
     }
     return new PartitionSet(routed, config.maxMemoryBytes());
   }
@@ -168,23 +210,35 @@ public final class RaftCacheNode implements AutoCloseable {
     return open == null ? new io.raftcache.node.metrics.StoreStats(0, 0, 0, 0, config.maxMemoryBytes()) : open.stats();
   }
 
-  /** The partition table as this node sees it now. */
+  /** The partition table as this node sees it now: members and epoch from the meta group, leaders from raft. */
   private PartitionTable partitionTable() {
     if (!config.replicated()) {
       return table;
     }
+    ClusterState state = meta.state();
     List<PartitionTable.Member> members = new ArrayList<>();
-    List<String> ids = new ArrayList<>();
-    for (ClusterPeer peer : config.peers()) {
-      members.add(new PartitionTable.Member(peer.nodeId(), peer.clientAddress(), "local", "local", "ACTIVE"));
-      ids.add(peer.nodeId());
+    for (MemberInfo m : state.members()) {
+      members.add(new PartitionTable.Member(m.nodeId(), m.clientAddress(), m.region(), m.zone(), "ACTIVE"));
     }
     List<PartitionTable.Assignment> assignments = new ArrayList<>();
-    for (Partition p : partitions.all()) {
-      String leader = ((ForwardingPartition) p).replica().leaderNodeId();
-      assignments.add(new PartitionTable.Assignment(p.id(), leader == null ? "" : leader, ids, 1));
+    PartitionSet open = partitions;
+    if (state.bootstrapped() && open != null) {
+      for (Partition p : open.all()) {
+        RaftPartition replica = ((ForwardingPartition) p).replica();
+        String leader = replica.leaderNodeId();
+        assignments.add(new PartitionTable.Assignment(
+            p.id(), leader == null ? "" : leader, state.replicasOf(p.id()), replica.term()));
+      }
     }
-    return new PartitionTable(config.clusterId(), 1, config.partitionCount(), members, assignments);
+    return new PartitionTable(state.clusterId(), state.epoch(), state.partitionCount(), members, assignments);
+  }
+
+  /** Pushes the table to topology watchers if it changed (members, epoch or a leader). */
+  private void publishTopology() {
+    ClusterService service = clusterService;
+    if (service != null && partitions != null) {
+      retries.execute(service::publish);
+    }
   }
 
   /**

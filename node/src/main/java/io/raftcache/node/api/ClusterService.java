@@ -19,7 +19,9 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
   static final int MAX_WATCHERS = 1024;
 
   private final Supplier<PartitionTable> table;
-  private final Set<StreamObserver<Topology>> watchers = ConcurrentHashMap.newKeySet();
+  private final Set<ServerCallStreamObserver<Topology>> watchers = ConcurrentHashMap.newKeySet();
+  /** The table last pushed to watchers, so unchanged tables are not sent again. */
+  private volatile Topology published;
 
   public ClusterService(Supplier<PartitionTable> table) {
     this.table = table;
@@ -39,19 +41,47 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase implements
       return;
     }
     ServerCallStreamObserver<Topology> stream = (ServerCallStreamObserver<Topology>) response;
-    stream.setOnCancelHandler(() -> watchers.remove(response));
-    watchers.add(response);
+    stream.setOnCancelHandler(() -> watchers.remove(stream));
     PartitionTable current = table.get();
-    if (current.epoch() > request.getAfterEpoch()) {
-      response.onNext(toProto(current));
+    synchronized (stream) {
+      watchers.add(stream);
+      if (current.epoch() > request.getAfterEpoch()) {
+        stream.onNext(toProto(current));
+      }
     }
-    // A single node's table never changes; with replication, new epochs are pushed to the watchers here.
+  }
+
+  /**
+   * Sends the current table to every watcher if it differs from the last one sent: a new epoch (members or
+   * assignments) or a new leader of some partition (same epoch; each partition's {@code epoch} is the raft term
+   * of its leader, so clients can order leader changes). A watcher whose stream is not ready (a slow reader) is
+   * skipped rather than buffered without bound; it gets the table current at the next change.
+   */
+  public void publish() {
+    Topology next = toProto(table.get());
+    if (next.equals(published)) {
+      return;
+    }
+    published = next;
+    for (ServerCallStreamObserver<Topology> watcher : watchers) {
+      synchronized (watcher) {
+        if (watcher.isCancelled()) {
+          watchers.remove(watcher);
+        } else if (watcher.isReady()) {
+          try {
+            watcher.onNext(next);
+          } catch (RuntimeException gone) {
+            watchers.remove(watcher);
+          }
+        }
+      }
+    }
   }
 
   /** Ends every open watch stream (on shutdown), so the server can stop without waiting for them. */
   @Override
   public void close() {
-    for (StreamObserver<Topology> watcher : watchers) {
+    for (ServerCallStreamObserver<Topology> watcher : watchers) {
       try {
         watcher.onCompleted();
       } catch (RuntimeException alreadyCancelled) {

@@ -73,6 +73,21 @@ final class NodeCommand implements Callable<Integer> {
           "n1=10.0.0.1:7070:7170,n2=10.0.0.2:7070:7170,n3=10.0.0.3:7070:7170. Omit for a single node."})
   List<String> peers = new ArrayList<>();
 
+  @Option(names = "--join", paramLabel = "HOST:PORT", split = ",",
+      description = {"Join an existing cluster through any of these members' client addresses instead of founding",
+          "one; --peers then names only this node, e.g. --peers n4=10.0.0.4:7070:7170 --join 10.0.0.1:7070."})
+  List<String> join = new ArrayList<>();
+
+  @Option(names = "--replication-factor", defaultValue = "3",
+      description = "Replicas per partition R, recorded when the cluster is founded (default: ${DEFAULT-VALUE}).")
+  int replicationFactor;
+
+  @Option(names = "--region", defaultValue = "local", description = "Region label of this node (default: ${DEFAULT-VALUE}).")
+  String region;
+
+  @Option(names = "--zone", defaultValue = "local", description = "Zone label of this node (default: ${DEFAULT-VALUE}).")
+  String zone;
+
   @Option(names = "--snapshot-interval", defaultValue = "5m", converter = DurationConverter.class,
       description = "How often each raft group snapshots its partition and truncates its log (default: ${DEFAULT-VALUE}).")
   Duration snapshotInterval;
@@ -96,7 +111,8 @@ final class NodeCommand implements Callable<Integer> {
     List<ClusterPeer> members = peers.stream().filter(p -> !p.isBlank()).map(ClusterPeer::parse).toList();
     NodeConfig config = new NodeConfig(nodeId, host, port, metricsPort, dataDir, maxMemory, (int) maxValueBytes,
         (int) Math.min(Integer.MAX_VALUE, averageValueBytes), partitions, new NamespaceDefaults(ttls),
-        expiryInterval, accessResolution, true, clusterId, members, true, snapshotInterval);
+        expiryInterval, accessResolution, true, clusterId, members, true, snapshotInterval,
+        join.stream().filter(j -> !j.isBlank()).toList(), replicationFactor, region, zone);
     if (config.replicated() && !config.self().clientAddress().endsWith(":" + port)) {
       throw new IllegalArgumentException("--port " + port + " differs from this node's entry in --peers ("
           + config.self().clientAddress() + "); other nodes forward to that address");

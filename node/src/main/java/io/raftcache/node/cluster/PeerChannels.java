@@ -13,15 +13,31 @@ import java.util.concurrent.TimeUnit;
  * lazily held every request thread of the first forwarded writes behind one map bin (seen in a thread dump).
  */
 public final class PeerChannels implements AutoCloseable {
-  private final Map<String, String> clientAddressByNodeId;
+  private final Map<String, String> clientAddressByNodeId = new ConcurrentHashMap<>();
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final int maxMessageBytes;
 
   /** @param clientAddressByNodeId host:port of every peer's client endpoint, by node id */
   public PeerChannels(Map<String, String> clientAddressByNodeId, int maxMessageBytes) {
-    this.clientAddressByNodeId = Map.copyOf(clientAddressByNodeId);
     this.maxMessageBytes = maxMessageBytes;
-    this.clientAddressByNodeId.keySet().forEach(this::to);
+    update(clientAddressByNodeId);
+  }
+
+  /**
+   * Learns the members' current addresses (on every membership change): adds channels to new members, and
+   * replaces a channel whose member moved.
+   */
+  public void update(Map<String, String> addresses) {
+    addresses.forEach((id, address) -> {
+      String previous = clientAddressByNodeId.put(id, address);
+      if (previous != null && !previous.equals(address)) {
+        ManagedChannel stale = channels.remove(id);
+        if (stale != null) {
+          stale.shutdown();
+        }
+      }
+      to(id);
+    });
   }
 
   /** The channel to {@code nodeId}. */

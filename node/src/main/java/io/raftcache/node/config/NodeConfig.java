@@ -24,6 +24,11 @@ import java.util.List;
  * @param peers every member of a replicated cluster, this node included; empty for a single node
  * @param sharedRaftTimers share jraft's timer pools between groups (off only for several nodes in one JVM)
  * @param snapshotInterval how often each raft group snapshots its store and truncates its log
+ * @param join client addresses (host:port) of members of an existing cluster to join; empty to found one from
+ *     {@code peers} (a joining node lists only itself in {@code peers})
+ * @param replicationFactor R, recorded when the cluster is founded
+ * @param region this node's region label
+ * @param zone this node's zone label
  */
 public record NodeConfig(
     String nodeId,
@@ -42,7 +47,11 @@ public record NodeConfig(
     String clusterId,
     List<ClusterPeer> peers,
     boolean sharedRaftTimers,
-    Duration snapshotInterval) {
+    Duration snapshotInterval,
+    List<String> join,
+    int replicationFactor,
+    String region,
+    String zone) {
 
   /** The most members that replicate every partition; larger clusters need placement onto subsets. */
   public static final int MAX_FULL_REPLICATION_PEERS = 5;
@@ -52,11 +61,24 @@ public record NodeConfig(
       int maxValueBytes, int averageValueBytes, int partitionCount, NamespaceDefaults namespaces,
       Duration expiryInterval, Duration accessResolution, boolean jvmMetrics) {
     this(nodeId, host, port, metricsPort, dataDir, maxMemoryBytes, maxValueBytes, averageValueBytes, partitionCount,
-        namespaces, expiryInterval, accessResolution, jvmMetrics, "local", List.of(), true, Duration.ofMinutes(5));
+        namespaces, expiryInterval, accessResolution, jvmMetrics, "local", List.of(), true, Duration.ofMinutes(5),
+        List.of(), 1, "local", "local");
   }
 
   public NodeConfig {
     peers = List.copyOf(peers);
+    join = List.copyOf(join);
+    if (!join.isEmpty() && peers.size() != 1) {
+      throw new IllegalArgumentException("a joining node lists only itself in --peers (its id, client and raft"
+          + " address); the cluster tells it the rest");
+    }
+    if (replicationFactor < 1 || replicationFactor > MAX_FULL_REPLICATION_PEERS) {
+      throw new IllegalArgumentException("replication factor must be 1.." + MAX_FULL_REPLICATION_PEERS
+          + ", got " + replicationFactor);
+    }
+    if (region == null || region.isBlank() || zone == null || zone.isBlank()) {
+      throw new IllegalArgumentException("region and zone must not be blank");
+    }
     if (!peers.isEmpty()) {
       if (peers.stream().noneMatch(p -> p.nodeId().equals(nodeId))) {
         throw new IllegalArgumentException("--peers must include this node (" + nodeId + ")");
@@ -84,6 +106,11 @@ public record NodeConfig(
     if (expiryInterval.isNegative() || expiryInterval.isZero()) {
       throw new IllegalArgumentException("expiry interval must be positive");
     }
+  }
+
+  /** True when this node joins an existing cluster instead of founding one. */
+  public boolean joining() {
+    return !join.isEmpty();
   }
 
   /** True when this node is a member of a replicated cluster. */

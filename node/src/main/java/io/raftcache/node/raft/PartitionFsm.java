@@ -4,6 +4,7 @@ import com.alipay.sofa.jraft.Closure;
 import com.alipay.sofa.jraft.Iterator;
 import com.alipay.sofa.jraft.Status;
 import com.alipay.sofa.jraft.core.StateMachineAdapter;
+import com.alipay.sofa.jraft.entity.LeaderChangeContext;
 import com.alipay.sofa.jraft.error.RaftError;
 import com.alipay.sofa.jraft.error.RaftException;
 import com.alipay.sofa.jraft.storage.snapshot.SnapshotReader;
@@ -30,12 +31,16 @@ final class PartitionFsm extends StateMachineAdapter {
   private final PartitionStateMachine stateMachine;
   private final RaftMetrics metrics;
   private final AtomicLong leaderTerm = new AtomicLong(-1);
+  private final Runnable leaderChanged;
   private volatile long appliedIndex;
+  private volatile long term;
 
-  PartitionFsm(int partition, PartitionStore store, RaftMetrics metrics) {
+  /** @param leaderChanged told whenever this replica learns of a new leader (or loses the one it had) */
+  PartitionFsm(int partition, PartitionStore store, RaftMetrics metrics, Runnable leaderChanged) {
     this.partition = partition;
     this.stateMachine = new PartitionStateMachine(store);
     this.metrics = metrics;
+    this.leaderChanged = leaderChanged;
   }
 
   @Override
@@ -101,8 +106,10 @@ final class PartitionFsm extends StateMachineAdapter {
   @Override
   public void onLeaderStart(long term) {
     leaderTerm.set(term);
+    this.term = term;
     metrics.leaderChanged(true);
     log.debug("partition {}: leader at term {}", partition, term);
+    leaderChanged.run();
   }
 
   @Override
@@ -110,6 +117,23 @@ final class PartitionFsm extends StateMachineAdapter {
     if (leaderTerm.getAndSet(-1) >= 0) {
       metrics.leaderChanged(false);
     }
+    leaderChanged.run();
+  }
+
+  @Override
+  public void onStartFollowing(LeaderChangeContext ctx) {
+    term = ctx.getTerm();
+    leaderChanged.run();
+  }
+
+  @Override
+  public void onStopFollowing(LeaderChangeContext ctx) {
+    leaderChanged.run();
+  }
+
+  /** The latest term in which this replica saw a leader. */
+  long term() {
+    return term;
   }
 
   @Override

@@ -36,6 +36,7 @@ public final class RaftPartition implements Partition {
   private final PartitionFsm fsm;
   private final Map<String, String> nodeIdByRaftAddress;
   private final RaftMetrics metrics;
+  private final GroupMembership membership;
 
   RaftPartition(int id, Node node, PartitionFsm fsm, Map<String, String> nodeIdByRaftAddress, RaftMetrics metrics) {
     this.id = id;
@@ -43,6 +44,17 @@ public final class RaftPartition implements Partition {
     this.fsm = fsm;
     this.nodeIdByRaftAddress = nodeIdByRaftAddress;
     this.metrics = metrics;
+    this.membership = new GroupMembership("p-" + id, node);
+  }
+
+  /** The latest raft term in which this replica saw a leader: it orders leader changes of the partition. */
+  public long term() {
+    return fsm.term();
+  }
+
+  /** This partition's raft voters and changes to them. */
+  public GroupMembership membership() {
+    return membership;
   }
 
   @Override

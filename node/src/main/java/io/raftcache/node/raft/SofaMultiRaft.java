@@ -9,22 +9,23 @@ import com.alipay.sofa.jraft.option.RaftOptions;
 import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
 import com.alipay.sofa.jraft.rpc.RpcServer;
 import com.alipay.sofa.jraft.util.Endpoint;
-import io.raftcache.node.config.ClusterPeer;
+import io.raftcache.node.membership.ClusterState;
 import io.raftcache.node.storage.PartitionStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every raft group of this node: one per hosted partition, all sharing one raft RPC server and jraft's shared
- * timer pools.
+ * Every raft group of this node: the meta group and one per hosted partition, all sharing one raft RPC server
+ * and jraft's shared timer pools.
  */
 public final class SofaMultiRaft implements AutoCloseable {
   /*
@@ -34,7 +35,7 @@ public final class SofaMultiRaft implements AutoCloseable {
    * binds 0.0.0.0); each group is a RaftGroupService started without its own server. Shared election, vote,
    * step-down and snapshot timers cut threads by a quarter and doubled multi-group throughput in measurements.
    *
-   * Storage layout per group: <raft-dir>/p-NNNN/{log,meta,snapshot}. jraft does not create parents, so they are
+   * Storage layout per group: <raft-dir>/meta/{log,meta,snapshot} and <raft-dir>/p-NNNN/{...}. jraft does not create parents, so they are
    * made first.
    *
    * A group's store is cleared before the group starts: the raft log and snapshots are the durable truth, and
@@ -46,8 +47,8 @@ public final class SofaMultiRaft implements AutoCloseable {
   private static final long JOIN_TIMEOUT_MILLIS = 15_000;
 
   private final PeerId self;
-  private final Configuration configuration;
-  private final Map<String, String> nodeIdByRaftAddress = new HashMap<>();
+  private final Map<String, String> nodeIdByRaftAddress = new ConcurrentHashMap<>();
+  private volatile Runnable leaderChanged = () -> {};
   private final Path raftDir;
   private final RaftSettings settings;
   private final RaftMetrics metrics;
@@ -55,23 +56,12 @@ public final class SofaMultiRaft implements AutoCloseable {
   private final List<RaftGroupService> groups = new ArrayList<>();
   private final List<PartitionStore> stores = new ArrayList<>();
 
-  /**
-   * Starts the shared raft RPC server of {@code self}.
-   *
-   * @param peers every member, {@code self} included; all of them replicate every partition
-   */
-  public SofaMultiRaft(ClusterPeer self, List<ClusterPeer> peers, Path raftDir, RaftSettings settings, RaftMetrics metrics) {
-    this.self = PeerId.parsePeer(self.raftAddress());
+  /** Starts the shared raft RPC server of this node at {@code raftAddress} (host:port). */
+  public SofaMultiRaft(String raftAddress, Path raftDir, RaftSettings settings, RaftMetrics metrics) {
+    this.self = PeerId.parsePeer(raftAddress);
     this.raftDir = raftDir;
     this.settings = settings;
     this.metrics = metrics;
-    List<PeerId> voters = new ArrayList<>();
-    for (ClusterPeer peer : peers) {
-      PeerId id = PeerId.parsePeer(peer.raftAddress());
-      voters.add(id);
-      nodeIdByRaftAddress.put(id.getEndpoint().toString(), peer.nodeId());
-    }
-    this.configuration = new Configuration(voters);
     Endpoint endpoint = this.self.getEndpoint();
     this.rpcServer = RaftRpcServerFactory.createRaftRpcServer(endpoint);
     if (!rpcServer.init(null)) {
@@ -79,9 +69,49 @@ public final class SofaMultiRaft implements AutoCloseable {
     }
   }
 
-  /** Starts the raft group of {@code partition} over {@code store}, which it clears first (see the notes). */
-  public synchronized RaftPartition start(int partition, PartitionStore store) {
-    Path dir = raftDir.resolve(String.format("p-%04d", partition));
+  /** Sets what to tell when any partition's leader changes (for topology watchers). */
+  public void onLeaderChange(Runnable listener) {
+    this.leaderChanged = listener;
+  }
+
+  /** Records which node id sits at which raft address, for leader hints; called on every membership change. */
+  public void updateMembers(ClusterState state) {
+    state.members().forEach(m -> nodeIdByRaftAddress.put(m.raftAddress(), m.nodeId()));
+  }
+
+  /** Whether this node has raft data from an earlier run (then groups recover their members from their logs). */
+  public boolean hasMetaData() {
+    return Files.isDirectory(raftDir.resolve("meta").resolve("meta"));
+  }
+
+  /**
+   * Starts the meta group.
+   *
+   * @param initialVoters raft addresses of the founding members; empty when joining or restarting, in which case
+   *     the group waits to be added by the leader or recovers its voters from its log
+   */
+  public synchronized MetaGroup startMeta(List<String> initialVoters, Consumer<ClusterState> onChange,
+      Runnable onLeaderStart) {
+    MetaFsm fsm = new MetaFsm(onChange, onLeaderStart);
+    Node node = startGroup("meta", raftDir.resolve("meta"), fsm, initialVoters);
+    return new MetaGroup(node, fsm);
+  }
+
+  /**
+   * Starts the raft group of {@code partition} over {@code store}, which it clears first (see the notes).
+   *
+   * @param initialVoters raft addresses of the replicas a new cluster starts with; empty for a replica that waits
+   *     to be added by the group's leader (or recovers its voters from its log)
+   */
+  public synchronized RaftPartition start(int partition, PartitionStore store, List<String> initialVoters) {
+    store.clear();
+    PartitionFsm fsm = new PartitionFsm(partition, store, metrics, () -> leaderChanged.run());
+    Node node = startGroup("p-" + partition, raftDir.resolve(String.format("p-%04d", partition)), fsm, initialVoters);
+    stores.add(store);
+    return new RaftPartition(partition, node, fsm, nodeIdByRaftAddress, metrics);
+  }
+
+  private Node startGroup(String groupId, Path dir, com.alipay.sofa.jraft.StateMachine fsm, List<String> initialVoters) {
     try {
       Files.createDirectories(dir.resolve("log"));
       Files.createDirectories(dir.resolve("meta"));
@@ -89,8 +119,6 @@ public final class SofaMultiRaft implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + dir, e);
     }
-    store.clear();
-    PartitionFsm fsm = new PartitionFsm(partition, store, metrics);
     NodeOptions options = new NodeOptions();
     options.setElectionTimeoutMs(settings.electionTimeoutMs());
     options.setSharedElectionTimer(settings.sharedTimers());
@@ -98,7 +126,9 @@ public final class SofaMultiRaft implements AutoCloseable {
     options.setSharedStepDownTimer(settings.sharedTimers());
     options.setSharedSnapshotTimer(settings.sharedTimers());
     options.setSnapshotIntervalSecs(settings.snapshotIntervalSecs());
-    options.setInitialConf(configuration.copy());
+    Configuration initial = new Configuration();
+    initialVoters.forEach(address -> initial.addPeer(PeerId.parsePeer(address)));
+    options.setInitialConf(initial);
     options.setFsm(fsm);
     options.setLogUri(dir.resolve("log").toString());
     options.setRaftMetaUri(dir.resolve("meta").toString());
@@ -110,14 +140,13 @@ public final class SofaMultiRaft implements AutoCloseable {
     raftOptions.setDisruptorBufferSize(1024);
     options.setRaftOptions(raftOptions);
 
-    RaftGroupService group = new RaftGroupService("p-" + partition, self, options, rpcServer, true);
+    RaftGroupService group = new RaftGroupService(groupId, self, options, rpcServer, true);
     Node node = group.start(false);
     if (node == null) {
-      throw new IllegalStateException("raft group of partition " + partition + " did not start");
+      throw new IllegalStateException("raft group " + groupId + " did not start");
     }
     groups.add(group);
-    stores.add(store);
-    return new RaftPartition(partition, node, fsm, nodeIdByRaftAddress, metrics);
+    return node;
   }
 
   /**

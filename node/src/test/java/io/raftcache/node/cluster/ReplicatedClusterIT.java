@@ -32,6 +32,8 @@ import io.raftcache.proto.v1.IncrementRequest;
 import io.raftcache.proto.v1.PartitionAssignment;
 import io.raftcache.proto.v1.SetRequest;
 import io.raftcache.proto.v1.Topology;
+import io.raftcache.proto.v1.Member;
+import io.raftcache.proto.v1.WatchTopologyRequest;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +41,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -75,10 +81,15 @@ class ReplicatedClusterIT {
   }
 
   void start(ClusterPeer peer) throws Exception {
+    start(peer, peers, List.of());
+  }
+
+  /** Starts {@code peer} founding a cluster of {@code founders}, or joining through {@code join}. */
+  void start(ClusterPeer peer, List<ClusterPeer> founders, List<String> join) throws Exception {
     int port = Integer.parseInt(peer.clientAddress().split(":")[1]);
     Path data = dir.resolve(peer.nodeId());
     NodeConfig config = new NodeConfig(peer.nodeId(), "127.0.0.1", port, -1, data, memoryBudget, 1 << 20, 1024,
-        PARTITIONS, NamespaceDefaults.none(), Duration.ofHours(1), Duration.ofSeconds(1), false, "it", peers, false, Duration.ofMinutes(5));
+        PARTITIONS, NamespaceDefaults.none(), Duration.ofHours(1), Duration.ofSeconds(1), false, "it", founders, false, Duration.ofMinutes(5), join, 3, "local", "local");
     nodes.put(peer.nodeId(), RaftCacheNode.start(config, clock,
         PartitionStoreFactory.chronicle(data.resolve("partitions")),
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))));
@@ -246,6 +257,79 @@ class ReplicatedClusterIT {
       assertThat(stats.entries()).isLessThan(writes);
     }
     assertThat(cache("n1").get(get("big-" + (writes - 1), Consistency.LINEARIZABLE)).getFound()).isTrue();
+  }
+
+  @Test
+  void nodesJoinARunningClusterCatchUpAndTakeOverWhenTheFounderStops() throws Exception {
+    ClusterPeer n1 = newPeer("n1");
+    start(n1, List.of(n1), List.of());
+    awaitLeaders();
+    Iterator<Topology> watch = ClusterGrpc.newBlockingStub(channels.get("n1")).withDeadlineAfter(2, TimeUnit.MINUTES)
+        .watchTopology(WatchTopologyRequest.getDefaultInstance());
+    assertThat(watch.next().getMembersCount()).isEqualTo(1);
+    Map<String, String> acknowledged = new ConcurrentHashMap<>();
+    for (int i = 0; i < 100; i++) {
+      cache("n1").set(set("before-" + i, "v" + i));
+      acknowledged.put("before-" + i, "v" + i);
+    }
+
+    // Traffic keeps flowing through n1 while the others join.
+    AtomicBoolean writing = new AtomicBoolean(true);
+    AtomicInteger failures = new AtomicInteger();
+    Thread writer = new Thread(() -> {
+      for (int i = 0; writing.get(); i++) {
+        try {
+          cache("n1").set(set("during-" + i, "v" + i));
+          acknowledged.put("during-" + i, "v" + i);
+        } catch (StatusRuntimeException e) {
+          failures.incrementAndGet();
+        }
+      }
+    });
+    writer.start();
+    ClusterPeer n2 = newPeer("n2");
+    start(n2, List.of(n2), List.of(n1.clientAddress()));
+    ClusterPeer n3 = newPeer("n3");
+    start(n3, List.of(n3), List.of(n2.clientAddress())); // a seed that is not the meta leader: follows the hint
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      for (String id : nodes.keySet()) {
+        Topology t = topology(id);
+        assertThat(t.getEpoch()).as("epoch on %s", id).isEqualTo(3);
+        assertThat(t.getMembersList()).extracting(Member::getNodeId).containsExactlyInAnyOrder("n1", "n2", "n3");
+      }
+      for (RaftCacheNode node : nodes.values()) {
+        for (int p = 0; p < PARTITIONS; p++) {
+          assertThat(node.partitions().all().get(p).store().entryCount()).isPositive();
+        }
+      }
+    });
+    writing.set(false);
+    writer.join(30_000);
+    assertThat(failures.get()).as("writes that failed while nodes joined").isZero();
+    awaitIdenticalReplicas();
+    for (Map.Entry<String, String> e : acknowledged.entrySet()) {
+      assertThat(cache("n3").get(get(e.getKey(), Consistency.STALE)).getValue().toStringUtf8()).isEqualTo(e.getValue());
+    }
+    List<Long> epochs = new ArrayList<>();
+    while (epochs.isEmpty() || epochs.get(epochs.size() - 1) < 3) {
+      epochs.add(watch.next().getEpoch());
+    }
+    assertThat(epochs).as("epochs the watcher saw").contains(3L);
+
+    // The joiners are voters: with the founder gone they still form a majority.
+    stop("n1");
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+      for (int p = 0; p < PARTITIONS; p++) {
+        cache("n2").set(set(keyIn(p), "after"));
+      }
+    });
+    assertThat(cache("n3").get(get("before-7", Consistency.LINEARIZABLE)).getValue().toStringUtf8()).isEqualTo("v7");
+  }
+
+  ClusterPeer newPeer(String id) {
+    ClusterPeer peer = new ClusterPeer(id, "127.0.0.1:" + FreePorts.next(), "127.0.0.1:" + FreePorts.next());
+    peers.add(peer);
+    return peer;
   }
 
   static String keyIn(int partition) {
