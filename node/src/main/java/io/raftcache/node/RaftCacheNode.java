@@ -118,6 +118,7 @@ public final class RaftCacheNode implements AutoCloseable {
         (int) Math.max(1, config.accessResolution().toSeconds()));
     this.sweeper = new ExpirySweeper(partitions, clock, metrics);
 
+    MembershipService membershipService = config.replicated() ? new MembershipService(() -> meta, peerChannels) : null;
     RequestValidator validator = new RequestValidator(Limits.withMaxValueBytes(config.maxValueBytes()));
     this.clusterService = new ClusterService(this::partitionTable);
     MetricsInterceptor interceptor = new MetricsInterceptor(metrics);
@@ -126,13 +127,13 @@ public final class RaftCacheNode implements AutoCloseable {
         .addService(ServerInterceptors.intercept(new CacheService(validator, operations, config.nodeId()),
             noForward, interceptor))
         .addService(ServerInterceptors.intercept(new AdminService(
-            validator, operations, config.namespaces(), partitions::stats, metrics, clock, config.nodeId()), interceptor))
+            validator, operations, config.namespaces(), partitions::stats, metrics, clock, config.nodeId(), membershipService), interceptor))
         .addService(ServerInterceptors.intercept(clusterService, interceptor))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance());
     if (config.replicated()) {
       serverBuilder.addService(new ForwardingService(raftReplicas, eviction).definition());
-      serverBuilder.addService(new MembershipService(() -> meta).definition());
+      serverBuilder.addService(membershipService.definition());
     }
     this.server = serverBuilder.build();
     this.metricsServer = startMetrics(config, metrics, ready);

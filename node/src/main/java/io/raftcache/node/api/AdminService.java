@@ -10,6 +10,8 @@ import io.raftcache.proto.v1.AdminGrpc;
 import io.raftcache.proto.v1.ErrorReason;
 import io.raftcache.proto.v1.FlushRequest;
 import io.raftcache.proto.v1.FlushResponse;
+import io.raftcache.proto.v1.RemoveNodeRequest;
+import io.raftcache.proto.v1.RemoveNodeResponse;
 import io.raftcache.proto.v1.GetStatsRequest;
 import io.raftcache.proto.v1.ListNamespacesRequest;
 import io.raftcache.proto.v1.ListNamespacesResponse;
@@ -21,7 +23,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
-/** The {@code raftcache.v1.Admin} service for what one node can do: stats, namespace listing, flush. */
+/** The {@code raftcache.v1.Admin} service: stats, namespace listing, flush, and removing cluster members. */
 public final class AdminService extends AdminGrpc.AdminImplBase {
   private final RequestValidator validator;
   private final CacheOperations operations;
@@ -31,6 +33,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final Clock clock;
   private final String nodeId;
   private final long startedAtMillis;
+  private final MembershipAdmin membership;
 
   public AdminService(
       RequestValidator validator,
@@ -39,7 +42,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       Supplier<StoreStats> stats,
       NodeMetrics metrics,
       Clock clock,
-      String nodeId) {
+      String nodeId,
+      MembershipAdmin membership) {
     this.validator = validator;
     this.operations = operations;
     this.namespaces = namespaces;
@@ -48,6 +52,25 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     this.clock = clock;
     this.nodeId = nodeId;
     this.startedAtMillis = clock.millis();
+    this.membership = membership;
+  }
+
+  @Override
+  public void removeNode(RemoveNodeRequest request, StreamObserver<RemoveNodeResponse> response) {
+    Replies.unary(response, () -> {
+      String id = request.getNodeId();
+      if (id.isBlank() || id.length() > 256) {
+        throw new CacheException(ErrorReason.MEMBERSHIP_REJECTED, "node_id must name a member (1..256 characters)");
+      }
+      if (!id.equals(request.getConfirm())) {
+        throw new CacheException(ErrorReason.CONFIRMATION_REQUIRED,
+            "removing a node drops its replicas: set confirm to the node id to proceed");
+      }
+      if (membership == null) {
+        throw new CacheException(ErrorReason.MEMBERSHIP_REJECTED, "a single node has no cluster members to remove");
+      }
+      return membership.removeNode(id);
+    });
   }
 
   @Override

@@ -10,6 +10,8 @@ import io.raftcache.proto.v1.DeleteResponse;
 import io.raftcache.proto.v1.GetRequest;
 import io.raftcache.proto.v1.GetResponse;
 import io.raftcache.proto.v1.GetStatsRequest;
+import io.raftcache.proto.v1.RemoveNodeRequest;
+import io.raftcache.proto.v1.RemoveNodeResponse;
 import io.raftcache.proto.v1.SetRequest;
 import io.raftcache.proto.v1.SetResponse;
 import java.io.IOException;
@@ -143,6 +145,28 @@ final class ClientCommands {
         out.print(TextFormat.printer().printToString(AdminGrpc.newBlockingStub(channel)
             .withDeadlineAfter(options.deadline.toMillis(), TimeUnit.MILLISECONDS)
             .getStats(GetStatsRequest.getDefaultInstance())));
+        return 0;
+      });
+    }
+  }
+
+  @Command(name = "remove-node", mixinStandardHelpOptions = true,
+      description = {"Removes a member from the cluster (a dead node that will not return, or one being retired);",
+          "every raft group drops its replica. Any member of the cluster can be the target."})
+  static final class RemoveNode implements Callable<Integer> {
+    @Mixin ClientOptions options;
+    @Parameters(index = "0", description = "Id of the member to remove.") String nodeId;
+    @Option(names = "--confirm", required = true, description = "The node id again, as a guard against accidents.")
+    String confirm;
+    PrintStream out = System.out;
+
+    @Override
+    public Integer call() throws Exception {
+      return withChannel(options, channel -> {
+        RemoveNodeResponse r = AdminGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(options.deadline.toMillis(), TimeUnit.MILLISECONDS)
+            .removeNode(RemoveNodeRequest.newBuilder().setNodeId(nodeId).setConfirm(confirm).build());
+        out.println("removed " + nodeId + "; cluster epoch " + r.getEpoch() + ", members " + r.getMembersList());
         return 0;
       });
     }

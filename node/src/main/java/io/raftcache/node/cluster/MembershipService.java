@@ -1,12 +1,19 @@
 package io.raftcache.node.cluster;
 
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.CallOptions;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.raftcache.node.api.MembershipAdmin;
+import io.raftcache.node.common.CacheException;
 import io.raftcache.node.common.Failures;
 import io.raftcache.node.membership.ClusterState;
 import io.raftcache.node.membership.MemberInfo;
@@ -15,35 +22,124 @@ import io.raftcache.node.raft.MetaGroup;
 import io.raftcache.proto.RaftCacheMetadata;
 import io.raftcache.proto.internal.v1.ClusterStateRecord;
 import io.raftcache.proto.internal.v1.JoinRequest;
+import io.raftcache.proto.internal.v1.LeaveRequest;
 import io.raftcache.proto.internal.v1.MemberRecord;
+import io.raftcache.proto.internal.v1.MembershipCommand;
+import io.raftcache.proto.v1.ErrorReason;
+import io.raftcache.proto.v1.RemoveNodeResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The internal {@code raftcache.internal.v1.Membership/Join} method: the meta leader records a joining node.
+ * Membership changes: the internal {@code raftcache.internal.v1.Membership} methods (Join, Leave) the meta leader
+ * serves, and removal of members for the Admin service on any node.
  *
  * <p>Anywhere else it answers UNAVAILABLE with the meta leader's client address in the {@code raftcache-leader}
  * trailer (the joiner retries there). A join the cluster cannot take (wrong cluster id or partition count, too
  * many members) is FAILED_PRECONDITION: retrying will not help.
  */
-public final class MembershipService {
+public final class MembershipService implements MembershipAdmin {
   static final MethodDescriptor<JoinRequest, ClusterStateRecord> JOIN = MethodDescriptor.<JoinRequest, ClusterStateRecord>newBuilder()
       .setType(MethodDescriptor.MethodType.UNARY)
       .setFullMethodName(MethodDescriptor.generateFullMethodName("raftcache.internal.v1.Membership", "Join"))
       .setRequestMarshaller(ProtoUtils.marshaller(JoinRequest.getDefaultInstance()))
       .setResponseMarshaller(ProtoUtils.marshaller(ClusterStateRecord.getDefaultInstance()))
       .build();
+  static final MethodDescriptor<LeaveRequest, ClusterStateRecord> LEAVE = MethodDescriptor.<LeaveRequest, ClusterStateRecord>newBuilder()
+      .setType(MethodDescriptor.MethodType.UNARY)
+      .setFullMethodName(MethodDescriptor.generateFullMethodName("raftcache.internal.v1.Membership", "Leave"))
+      .setRequestMarshaller(ProtoUtils.marshaller(LeaveRequest.getDefaultInstance()))
+      .setResponseMarshaller(ProtoUtils.marshaller(ClusterStateRecord.getDefaultInstance()))
+      .build();
+  private static final long LEAVE_DEADLINE_SECONDS = 10;
 
   private final Supplier<MetaGroup> meta;
+  private final PeerChannels peers;
 
-  /** @param meta the meta group, once it has started */
-  public MembershipService(Supplier<MetaGroup> meta) {
+  /**
+   * @param meta the meta group, once it has started
+   * @param peers channels to the other members, for passing a removal on to the meta leader
+   */
+  public MembershipService(Supplier<MetaGroup> meta, PeerChannels peers) {
     this.meta = meta;
+    this.peers = peers;
   }
 
   public ServerServiceDefinition definition() {
     return ServerServiceDefinition.builder("raftcache.internal.v1.Membership")
         .addMethod(JOIN, ServerCalls.asyncUnaryCall(this::join))
+        .addMethod(LEAVE, ServerCalls.asyncUnaryCall(this::leave))
         .build();
+  }
+
+  /** Removes a member: proposed here if this node leads the meta group, else passed on to the leader (one hop). */
+  @Override
+  public CompletableFuture<RemoveNodeResponse> removeNode(String nodeId) {
+    MetaGroup group = meta.get();
+    if (group == null) {
+      return CompletableFuture.failedFuture(new CacheException(ErrorReason.NODE_NOT_READY, "the node is starting"));
+    }
+    CompletableFuture<ClusterState> removed;
+    if (group.isLeader()) {
+      removed = proposeLeave(group, nodeId);
+    } else {
+      String leaderRaft = group.leaderRaftAddress();
+      String leaderId = leaderRaft == null ? null
+          : group.state().memberByRaftAddress(leaderRaft).map(MemberInfo::nodeId).orElse(null);
+      if (leaderId == null) {
+        return CompletableFuture.failedFuture(new CacheException(ErrorReason.NOT_LEADER,
+            "the meta group has no leader right now; retry"));
+      }
+      removed = new CompletableFuture<>();
+      CompletableFuture<ClusterState> result = removed;
+      Futures.addCallback(ClientCalls.futureUnaryCall(peers.to(leaderId).newCall(LEAVE,
+              CallOptions.DEFAULT.withDeadlineAfter(LEAVE_DEADLINE_SECONDS, TimeUnit.SECONDS)),
+              LeaveRequest.newBuilder().setNodeId(nodeId).build()),
+          new FutureCallback<>() {
+            @Override
+            public void onSuccess(ClusterStateRecord state) {
+              result.complete(ClusterState.of(state));
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+              Status status = Status.fromThrowable(t);
+              result.completeExceptionally(status.getCode() == Status.Code.FAILED_PRECONDITION
+                  ? new CacheException(ErrorReason.MEMBERSHIP_REJECTED, status.getDescription())
+                  : new CacheException(ErrorReason.NOT_LEADER, "the meta leader did not answer: " + status));
+            }
+          }, MoreExecutors.directExecutor());
+    }
+    return removed.thenApply(state -> RemoveNodeResponse.newBuilder().setEpoch(state.epoch())
+        .addAllMembers(state.members().stream().map(MemberInfo::nodeId).toList()).build());
+  }
+
+  private void leave(LeaveRequest request, StreamObserver<ClusterStateRecord> response) {
+    MetaGroup group = meta.get();
+    if (group == null || !group.isLeader()) {
+      response.onError(Status.UNAVAILABLE.withDescription("this node does not lead the meta group").asRuntimeException());
+      return;
+    }
+    proposeLeave(group, request.getNodeId()).whenComplete((state, failure) -> {
+      if (failure == null) {
+        response.onNext(state.toRecord());
+        response.onCompleted();
+      } else {
+        Throwable cause = Failures.unwrap(failure);
+        response.onError((cause instanceof CacheException
+            ? Status.FAILED_PRECONDITION : Status.UNAVAILABLE).withDescription(cause.getMessage()).asRuntimeException());
+      }
+    });
+  }
+
+  private static CompletableFuture<ClusterState> proposeLeave(MetaGroup group, String nodeId) {
+    return group.propose(MembershipCommand.newBuilder().setLeave(nodeId).build()).thenApply(applied -> {
+      if (applied.rejection() != null) {
+        throw new CacheException(ErrorReason.MEMBERSHIP_REJECTED, applied.rejection());
+      }
+      return applied.state();
+    });
   }
 
   private void join(JoinRequest request, StreamObserver<ClusterStateRecord> response) {

@@ -22,7 +22,10 @@ import io.raftcache.node.testing.MutableClock;
 import io.raftcache.node.metrics.StoreStats;
 import io.raftcache.proto.Partitioning;
 import io.raftcache.proto.RaftCacheMetadata;
+import io.raftcache.proto.v1.AdminGrpc;
 import io.raftcache.proto.v1.CacheGrpc;
+import io.raftcache.proto.v1.RemoveNodeRequest;
+import io.raftcache.proto.v1.RemoveNodeResponse;
 import io.raftcache.proto.v1.ClusterGrpc;
 import io.raftcache.proto.v1.Consistency;
 import io.raftcache.proto.v1.GetRequest;
@@ -324,6 +327,34 @@ class ReplicatedClusterIT {
       }
     });
     assertThat(cache("n3").get(get("before-7", Consistency.LINEARIZABLE)).getValue().toStringUtf8()).isEqualTo("v7");
+
+    // The founder will not come back: remove it (through any member), and a new node replaces it.
+    GrpcAssertions.assertFails(() -> admin("n2").removeNode(RemoveNodeRequest.newBuilder().setNodeId("n1").build()),
+        io.grpc.Status.Code.FAILED_PRECONDITION, io.raftcache.proto.v1.ErrorReason.CONFIRMATION_REQUIRED);
+    RemoveNodeResponse removed = await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> admin("n3")
+        .removeNode(RemoveNodeRequest.newBuilder().setNodeId("n1").setConfirm("n1").build()), r -> r.getEpoch() == 4);
+    assertThat(removed.getMembersList()).containsExactly("n2", "n3");
+    GrpcAssertions.assertFails(() -> admin("n2").removeNode(RemoveNodeRequest.newBuilder().setNodeId("n1").setConfirm("n1").build()),
+        io.grpc.Status.Code.FAILED_PRECONDITION, io.raftcache.proto.v1.ErrorReason.MEMBERSHIP_REJECTED);
+    ClusterPeer n4 = newPeer("n4");
+    start(n4, List.of(n4), List.of(n3.clientAddress()));
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      assertThat(topology("n4").getMembersList()).extracting(Member::getNodeId).containsExactly("n2", "n3", "n4");
+      assertThat(cache("n4").get(get("before-7", Consistency.STALE)).getValue().toStringUtf8()).isEqualTo("v7");
+    });
+    awaitIdenticalReplicas();
+    // n1 is no longer a voter anywhere: with n2 gone too, n3 and n4 are a majority of every group.
+    stop("n2");
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+      for (int p = 0; p < PARTITIONS; p++) {
+        cache("n4").set(set(keyIn(p), "after n2"));
+      }
+    });
+    assertThat(cache("n3").get(get("during-0", Consistency.LINEARIZABLE)).getValue().toStringUtf8()).isEqualTo("v0");
+  }
+
+  AdminGrpc.AdminBlockingStub admin(String nodeId) {
+    return AdminGrpc.newBlockingStub(channels.get(nodeId)).withDeadlineAfter(20, TimeUnit.SECONDS);
   }
 
   ClusterPeer newPeer(String id) {
