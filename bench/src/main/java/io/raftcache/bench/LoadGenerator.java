@@ -5,7 +5,13 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.raftcache.proto.Partitioning;
 import io.raftcache.proto.v1.CacheGrpc;
+import io.raftcache.proto.v1.ClusterGrpc;
+import io.raftcache.proto.v1.GetTopologyRequest;
+import io.raftcache.proto.v1.Member;
+import io.raftcache.proto.v1.PartitionAssignment;
+import io.raftcache.proto.v1.Topology;
 import io.raftcache.proto.v1.Consistency;
 import io.raftcache.proto.v1.GetRequest;
 import io.raftcache.proto.v1.GetResponse;
@@ -35,9 +41,11 @@ import org.HdrHistogram.Histogram;
  * java -cp bench/target/raftcache-bench.jar io.raftcache.bench.LoadGenerator \
  *   --targets 127.0.0.1:7070,127.0.0.1:7071,127.0.0.1:7072 --op get --consistency LEASE \
  *   --concurrency 50 --duration 20 --warmup 5 --keys 100000 --value-size 1024 [--rate 5000] [--deadline-ms 5000]
+ *   [--route leader]
  * </pre>
  *
- * One channel per target; calls go to the targets round robin. At most {@code --concurrency} calls are
+ * One channel per target; calls go to the targets round robin, or with {@code --route leader} to each key's
+ * partition leader as the topology named it at the start (keys routed with proto/ROUTING.md). At most {@code --concurrency} calls are
  * outstanding (a semaphore), so nothing queues without bound. Latency is recorded per call in microseconds, from
  * issue to completion, only for calls issued inside the measurement window. With {@code --rate} calls are issued at
  * fixed intervals (still capped by the semaphore); issues more than 1 ms behind schedule are counted as "late".
@@ -49,7 +57,7 @@ public final class LoadGenerator {
     System.err.println("error: " + msg);
     System.err.println("usage: LoadGenerator --targets h:p[,h:p...] --op get|set [--consistency LINEARIZABLE|LEASE|STALE]"
         + " [--concurrency 50] [--duration 20] [--warmup 5] [--keys 100000] [--value-size 1024] [--rate ops/s]"
-        + " [--deadline-ms 5000] [--namespace bench] [--no-preload]");
+        + " [--deadline-ms 5000] [--namespace bench] [--no-preload] [--route round-robin|leader]");
     System.exit(2);
   }
 
@@ -66,6 +74,7 @@ public final class LoadGenerator {
     long deadlineMs = 5000;
     String namespace = "bench";
     boolean preload = true;
+    boolean routeToLeader = false;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -95,6 +104,12 @@ public final class LoadGenerator {
           case "--rate" -> rate = Double.parseDouble(v);
           case "--deadline-ms" -> deadlineMs = Long.parseLong(v);
           case "--namespace" -> namespace = v;
+          case "--route" -> {
+            if (!v.equals("leader") && !v.equals("round-robin")) {
+              usage("--route is leader or round-robin");
+            }
+            routeToLeader = v.equals("leader");
+          }
           default -> usage("unknown option " + a);
         }
       }
@@ -117,6 +132,9 @@ public final class LoadGenerator {
       if (!gen.probe()) {
         rc = 3;
       } else {
+        if (routeToLeader) {
+          gen.routeToLeaders();
+        }
         if ("get".equals(op) && preload) {
           if (!gen.preload()) {
             gen.close();
@@ -142,6 +160,8 @@ public final class LoadGenerator {
   private final int concurrency;
   private final Semaphore permits;
   private final long deadlineMs;
+  /** Per partition, the stub of its leader; null unless --route leader. */
+  private CacheGrpc.CacheStub[] leaderStubs;
 
   private LoadGenerator(List<String> targets, String namespace, int keys, int valueSize, int concurrency,
       long deadlineMs) {
@@ -168,6 +188,42 @@ public final class LoadGenerator {
   private CacheGrpc.CacheStub nextStub() {
     return stubs.get((int) (rr.getAndIncrement() % stubs.size()))
         .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** The stub for {@code key}: its partition's leader when routing to leaders, else the next target. */
+  private CacheGrpc.CacheStub stubFor(ByteString key) {
+    if (leaderStubs == null) {
+      return nextStub();
+    }
+    int partition = Partitioning.partitionOf(namespace, key.toByteArray(), leaderStubs.length);
+    return leaderStubs[partition].withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Reads the topology once and sends each key to its partition's leader (what a smart client does), so no call
+   * is forwarded while leaders stay put. A leader change during the run only costs a forwarding hop.
+   */
+  private void routeToLeaders() {
+    Topology topology = ClusterGrpc.newBlockingStub(channels.get(0)).withDeadlineAfter(10, TimeUnit.SECONDS)
+        .getTopology(GetTopologyRequest.getDefaultInstance());
+    Map<String, CacheGrpc.CacheStub> byNode = new java.util.HashMap<>();
+    for (Member m : topology.getMembersList()) {
+      ManagedChannel ch = NettyChannelBuilder.forTarget(m.getClientAddress()).usePlaintext().directExecutor()
+          .maxInboundMessageSize(16 * 1024 * 1024).build();
+      channels.add(ch);
+      byNode.put(m.getNodeId(), CacheGrpc.newStub(ch));
+    }
+    CacheGrpc.CacheStub[] routes = new CacheGrpc.CacheStub[topology.getPartitionCount()];
+    for (PartitionAssignment a : topology.getPartitionsList()) {
+      routes[a.getPartition()] = byNode.getOrDefault(a.getLeader(), stubs.get(a.getPartition() % stubs.size()));
+    }
+    for (int p = 0; p < routes.length; p++) {
+      if (routes[p] == null) {
+        routes[p] = stubs.get(p % stubs.size());
+      }
+    }
+    leaderStubs = routes;
+    System.err.printf(Locale.ROOT, "routing to leaders: epoch %d, %d partitions%n", topology.getEpoch(), routes.length);
   }
 
   /** One blocking get per target so an unreachable cluster fails fast. */
@@ -278,7 +334,7 @@ public final class LoadGenerator {
       if (get) {
         GetRequest req = GetRequest.newBuilder().setNamespace(namespace).setKey(key).setConsistency(consistency)
             .build();
-        nextStub().get(req, new Completion<GetResponse>(tally, measured, issue) {
+        stubFor(key).get(req, new Completion<GetResponse>(tally, measured, issue) {
           @Override
           public void onNext(GetResponse r) {
             if (measured && !r.getFound()) {
@@ -288,7 +344,7 @@ public final class LoadGenerator {
         });
       } else {
         SetRequest req = SetRequest.newBuilder().setNamespace(namespace).setKey(key).setValue(value).build();
-        nextStub().set(req, new Completion<SetResponse>(tally, measured, issue) {});
+        stubFor(key).set(req, new Completion<SetResponse>(tally, measured, issue) {});
       }
     }
     boolean drained = permits.tryAcquire(concurrency, deadlineMs + 5_000, TimeUnit.MILLISECONDS);

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Measures a 3-node `raftcache dev` cluster beside Redis on the same machine, in one run, and prints one line per
+# measurement. Usage: bash bench/cluster-compare.sh [output-dir]   (default bench/target/runs/<UTC time>)
+# Needs: the node and bench jars built (see docs/benchmarks.md), redis-server on 127.0.0.1:6379, redis-benchmark.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:-bench/target/runs/$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$OUT"
+DATA=$(mktemp -d /tmp/raftcache-bench.XXXXXX)
+T=127.0.0.1:7070,127.0.0.1:7071,127.0.0.1:7072
+LG="java -cp bench/target/raftcache-bench.jar io.raftcache.bench.LoadGenerator --concurrency 50 --keys 20000
+    --value-size 1024 --warmup 10 --duration 20 --deadline-ms 5000"
+
+RAFTCACHE_SKIP_BUILD=1 ./raftcache dev --data-dir "$DATA" > "$OUT/dev.log" 2>&1 &
+DEV=$!
+trap 'kill $DEV 2>/dev/null; wait $DEV 2>/dev/null; rm -rf "$DATA"' EXIT
+for _ in $(seq 1 120); do grep -q "cluster ready" "$OUT/dev.log" && break; sleep 1; done
+grep -q "cluster ready" "$OUT/dev.log" || { echo "dev cluster did not start; see $OUT/dev.log"; exit 1; }
+sleep 20 # let elections settle and the JIT warm up a little before the idle measurement
+
+# CPU of the idle cluster: CPU seconds the three node JVMs use in 20 s.
+pids=$(pgrep -f "raftcache-node.jar.* node " | tr '\n' ' ')
+cpu() { local t=0; for p in $pids; do t=$((t + $(awk '{print $14+$15}' /proc/"$p"/stat))); done; echo $t; }
+c0=$(cpu); sleep 20; c1=$(cpu)
+hz=$(getconf CLK_TCK)
+echo "idle: 3 nodes used $(echo "scale=2; ($c1-$c0)/$hz/20" | bc) cores over 20 s" | tee "$OUT/results.txt"
+
+run() { echo "+ $*" >> "$OUT/results.txt"; "$@" 2>> "$OUT/lg.err" | tee -a "$OUT/results.txt"; }
+rate_of() { grep -o 'ops/s=[0-9]*' <<< "$1" | cut -d= -f2; }
+set_max=$(run $LG --targets $T --op set | tail -1)
+lease_max=$(run $LG --targets $T --op get --consistency LEASE | tail -1)
+lin_max=$(run $LG --targets $T --op get --consistency LINEARIZABLE --no-preload | tail -1)
+run $LG --targets $T --op set --route leader > /dev/null
+run $LG --targets $T --op get --consistency LEASE --no-preload --route leader > /dev/null
+run $LG --targets $T --op set --rate $(( $(rate_of "$set_max") / 2 )) > /dev/null
+run $LG --targets $T --op get --consistency LEASE --no-preload --rate $(( $(rate_of "$lease_max") / 2 )) > /dev/null
+run $LG --targets $T --op get --consistency LINEARIZABLE --no-preload --rate $(( $(rate_of "$lin_max") / 2 )) > /dev/null
+echo "+ redis-benchmark -t set,get -c 50 -d 1024 -r 20000 -n 300000" >> "$OUT/results.txt"
+redis-benchmark -h 127.0.0.1 -p 6379 -t set,get -c 50 -d 1024 -r 20000 -n 300000 --csv | tee -a "$OUT/results.txt"
+echo "results in $OUT/results.txt"
