@@ -208,6 +208,17 @@ class ReplicatedClusterIT {
     }
     System.out.printf("write unavailability after stopping leader %s of %d partitions: %d ms%n",
         victim, led.get(victim), (lastRecovered - stoppedAt) / 1_000_000);
+    // Read unavailability: until a LINEARIZABLE read of every partition succeeds on every survivor.
+    await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+        .ignoreExceptions().untilAsserted(() -> {
+          for (String id : nodes.keySet()) {
+            for (int p = 0; p < PARTITIONS; p++) {
+              assertThat(cache(id).get(get(keyIn(p), Consistency.LINEARIZABLE)).getFound()).isTrue();
+            }
+          }
+        });
+    System.out.printf("LINEARIZABLE reads of every partition succeeded on both survivors %d ms after the stop%n",
+        (System.nanoTime() - stoppedAt) / 1_000_000);
     long readsFrom = System.nanoTime();
     await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
       for (String id : nodes.keySet()) {
