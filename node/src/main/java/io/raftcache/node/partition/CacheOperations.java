@@ -167,11 +167,18 @@ public final class CacheOperations {
     return removeWhere(RemoveBatch.Cause.FLUSHED, key -> StoreKeys.inNamespace(key, ns), null);
   }
 
+  /** A store key no request can write (empty namespace), read only as a consistency barrier. */
+  private static final byte[] BARRIER_KEY = {0};
+
   private CompletableFuture<Long> removeWhere(RemoveBatch.Cause cause, Predicate<byte[]> keyMatches, String tag) {
     long removed = 0;
     for (Partition p : partitions.all()) {
       if (!p.isLeader()) {
-        continue;
+        // This replica may trail its leader. A LINEARIZABLE read is a barrier: it returns once this replica has
+        // applied everything committed before the removal began, so the scan below misses nothing written
+        // before it. The batches then go to the leader (forwarded); they name versions, so an entry rewritten
+        // meanwhile is left alone.
+        p.read(BARRIER_KEY, Consistency.LINEARIZABLE).join();
       }
       List<RemoveBatch.VersionedKey> matches = new ArrayList<>();
       p.store().scanAll((key, meta, size) -> {

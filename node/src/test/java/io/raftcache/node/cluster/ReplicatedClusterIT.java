@@ -24,6 +24,10 @@ import io.raftcache.proto.Partitioning;
 import io.raftcache.proto.RaftCacheMetadata;
 import io.raftcache.proto.v1.AdminGrpc;
 import io.raftcache.proto.v1.CacheGrpc;
+import io.raftcache.proto.v1.FlushRequest;
+import io.raftcache.proto.v1.FlushResponse;
+import io.raftcache.proto.v1.InvalidateTagRequest;
+import io.raftcache.proto.v1.InvalidateTagResponse;
 import io.raftcache.proto.v1.RemoveNodeRequest;
 import io.raftcache.proto.v1.RemoveNodeResponse;
 import io.raftcache.proto.v1.ClusterGrpc;
@@ -163,6 +167,34 @@ class ReplicatedClusterIT {
         .getSampleValue("raftcache_forwarded_requests_total").longValue()).sum();
     assertThat(forwarded).isPositive();
     awaitIdenticalReplicas();
+  }
+
+  @Test
+  void invalidateTagAndFlushOnAnyNodeReachEveryPartition() throws Exception {
+    startCluster();
+    for (int i = 0; i < 120; i++) {
+      SetRequest.Builder request = set("k" + i, "v" + i).toBuilder();
+      if (i % 2 == 0) {
+        request.addTags("even");
+      }
+      cache("n" + (i % 3 + 1)).set(request.build()); // keys of every partition, whichever node leads it
+    }
+    // n1 leads only some partitions; the others' entries must go too.
+    InvalidateTagResponse invalidated = cache("n1").invalidateTag(
+        InvalidateTagRequest.newBuilder().setNamespace("app").setTag("even").build());
+    assertThat(invalidated.getDeletedCount()).isEqualTo(60);
+    for (String id : nodes.keySet()) {
+      for (int i = 0; i < 120; i++) {
+        assertThat(cache(id).get(get("k" + i, Consistency.LINEARIZABLE)).getFound()).as("k%d on %s", i, id)
+            .isEqualTo(i % 2 == 1);
+      }
+    }
+    FlushResponse flushed = admin("n2").flush(FlushRequest.newBuilder().setNamespace("app").setConfirm("app").build());
+    assertThat(flushed.getDeletedCount()).isEqualTo(60);
+    awaitIdenticalReplicas();
+    for (RaftCacheNode node : nodes.values()) {
+      assertThat(node.partitions().stats().entries()).isZero();
+    }
   }
 
   @Test
