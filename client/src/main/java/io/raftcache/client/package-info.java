@@ -1,5 +1,5 @@
 /**
- * The Java client library for raftcache. For now it holds nothing but this package: services call the
- * generated stubs in {@code io.raftcache.proto.v1}; the smart client with consistent-hashing routing follows.
+ * The Java client library for raftcache: {@link io.raftcache.client.RaftCacheClient} routes each key to its
+ * partition's leader with the published routing algorithm, follows the topology, and retries what is safe.
  */
 package io.raftcache.client;

@@ -12,7 +12,5 @@ import com.tngtech.archunit.lang.ArchRule;
 class ClientArchitectureTest {
   @ArchTest
   static final ArchRule theClientNeverImportsTheNode = noClasses().that().resideInAPackage("io.raftcache.client..")
-      .should().dependOnClassesThat().resideInAPackage("io.raftcache.node..")
-      // The client module holds no classes yet (the smart client comes with the client issue).
-      .allowEmptyShould(true);
+      .should().dependOnClassesThat().resideInAPackage("io.raftcache.node..");
 }

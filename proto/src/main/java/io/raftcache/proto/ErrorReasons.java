@@ -3,7 +3,7 @@ package io.raftcache.proto;
 import io.grpc.Status;
 import io.raftcache.proto.v1.ErrorReason;
 
-/** The gRPC status code that goes with each stable {@link ErrorReason}. */
+/** The gRPC status code that goes with each stable {@link ErrorReason}, and reading the reason off a failure. */
 public final class ErrorReasons {
   private ErrorReasons() {}
 
@@ -18,5 +18,30 @@ public final class ErrorReasons {
       case QUOTA_EXCEEDED, STORE_FULL -> Status.Code.RESOURCE_EXHAUSTED;
       case INTERNAL_ERROR, ERROR_REASON_UNSPECIFIED, UNRECOGNIZED -> Status.Code.INTERNAL;
     };
+  }
+
+  /**
+   * The reason a raftcache server attached to a failed call (its {@code google.rpc.ErrorInfo} in the status
+   * details, domain {@link RaftCacheMetadata#ERROR_DOMAIN}), or ERROR_REASON_UNSPECIFIED if there is none.
+   */
+  public static ErrorReason reasonOf(Throwable failure) {
+    com.google.rpc.Status details = io.grpc.protobuf.StatusProto.fromThrowable(failure);
+    if (details == null) {
+      return ErrorReason.ERROR_REASON_UNSPECIFIED;
+    }
+    for (com.google.protobuf.Any any : details.getDetailsList()) {
+      if (any.is(com.google.rpc.ErrorInfo.class)) {
+        try {
+          com.google.rpc.ErrorInfo info = any.unpack(com.google.rpc.ErrorInfo.class);
+          if (RaftCacheMetadata.ERROR_DOMAIN.equals(info.getDomain())) {
+            ErrorReason reason = ErrorReason.valueOf(info.getReason());
+            return reason;
+          }
+        } catch (com.google.protobuf.InvalidProtocolBufferException | IllegalArgumentException unknown) {
+          return ErrorReason.ERROR_REASON_UNSPECIFIED;
+        }
+      }
+    }
+    return ErrorReason.ERROR_REASON_UNSPECIFIED;
   }
 }

@@ -1,0 +1,365 @@
+package io.raftcache.client;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ClientInterceptors;
+import io.grpc.Deadline;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.raftcache.proto.Partitioning;
+import io.raftcache.proto.v1.CacheGrpc;
+import io.raftcache.proto.v1.Consistency;
+import io.raftcache.proto.v1.DeleteMultiRequest;
+import io.raftcache.proto.v1.DeleteRequest;
+import io.raftcache.proto.v1.GetMultiRequest;
+import io.raftcache.proto.v1.GetRequest;
+import io.raftcache.proto.v1.GetResponse;
+import io.raftcache.proto.v1.IncrementRequest;
+import io.raftcache.proto.v1.InvalidateTagRequest;
+import io.raftcache.proto.v1.SetMultiEntry;
+import io.raftcache.proto.v1.SetMultiRequest;
+import io.raftcache.proto.v1.SetRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The smart Java client: routes each key to its partition's leader, follows the topology, retries what is safe.
+ *
+ * <p>Create one per application and share it (it is thread-safe and holds one channel per node):
+ * <pre>{@code
+ * try (RaftCacheClient cache = RaftCacheClient.newBuilder().seeds("10.0.0.1:7070").namespace("sessions").build()) {
+ *   cache.set("user:42", "{...}".getBytes(UTF_8), SetOptions.ttl(Duration.ofMinutes(30))).join();
+ *   Optional<CacheEntry> e = cache.get("user:42").join();
+ *   String s = cache.sync().getString("user:42").orElse(null);
+ * }
+ * }</pre>
+ * Keys route with {@code proto/ROUTING.md} (xxHash64 of namespace and key, jump hash over P); partition leaders
+ * come from {@code Cluster.WatchTopology}. A write that reaches a node that does not lead its partition comes back
+ * NOT_LEADER with a hint and is re-sent there. Every call has a deadline (the client default unless given).
+ */
+public final class RaftCacheClient implements AutoCloseable {
+  private final String namespace;
+  private final Duration defaultDeadline;
+  private final Consistency defaultConsistency;
+  private final NodeChannels channels;
+  private final TopologyTracker topology;
+  private final RetryingCaller caller;
+  private final ScheduledExecutorService scheduler;
+
+  private RaftCacheClient(Builder b) {
+    this.namespace = b.namespace;
+    this.defaultDeadline = b.defaultDeadline;
+    this.defaultConsistency = b.defaultConsistency;
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "raftcache-client");
+      t.setDaemon(true);
+      return t;
+    });
+    this.channels = new NodeChannels(b.channelFactory());
+    this.topology = new TopologyTracker(channels, b.seeds, scheduler);
+    this.caller = new RetryingCaller(channels, topology, scheduler);
+    try {
+      topology.start(b.connectTimeout.toMillis());
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  public static Builder newBuilder() {
+    return new Builder();
+  }
+
+  /** The namespace this client reads and writes. */
+  public String namespace() {
+    return namespace;
+  }
+
+  /** A blocking view of this client (same channels, same routing). */
+  public BlockingRaftCache sync() {
+    return new BlockingRaftCache(this);
+  }
+
+  // ---- single keys -------------------------------------------------------------------------------------------
+
+  /** Reads {@code key} at the client's default consistency; empty on a miss. */
+  public CompletableFuture<Optional<CacheEntry>> get(String key) {
+    return get(utf8(key), defaultConsistency);
+  }
+
+  /** Reads {@code key} at {@code consistency}; empty on a miss. */
+  public CompletableFuture<Optional<CacheEntry>> get(byte[] key, Consistency consistency) {
+    GetRequest request = GetRequest.newBuilder().setNamespace(namespace).setKey(ByteString.copyFrom(key))
+        .setConsistency(consistency).build();
+    return caller.call(partitionOf(key), null, true, false, deadline(),
+            (channel, options) -> CacheGrpc.newFutureStub(channel).withDeadline(options.getDeadline()).get(request))
+        .thenApply(RaftCacheClient::entry);
+  }
+
+  /** Reads and decodes {@code key}. */
+  public <T> CompletableFuture<Optional<T>> get(String key, ValueCodec<T> codec) {
+    return get(key).thenApply(e -> e.map(entry -> codec.decode(entry.value())));
+  }
+
+  /** Writes {@code value} under {@code key}; completes with the new version, or 0 if a condition failed. */
+  public CompletableFuture<Long> set(String key, byte[] value, SetOptions options) {
+    byte[] k = utf8(key);
+    SetRequest request = SetRequest.newBuilder().setNamespace(namespace).setKey(ByteString.copyFrom(k))
+        .setValue(ByteString.copyFrom(value)).setTtlMs(options.ttl().toMillis()).setIfAbsent(options.ifAbsent())
+        .setIfVersion(options.ifVersion()).addAllTags(options.tags()).build();
+    return caller.call(partitionOf(k), null, !options.conditional(), true, deadline(),
+            (channel, o) -> CacheGrpc.newFutureStub(channel).withDeadline(o.getDeadline()).set(request))
+        .thenApply(r -> r.getApplied() ? r.getVersion() : 0L);
+  }
+
+  public CompletableFuture<Long> set(String key, byte[] value) {
+    return set(key, value, SetOptions.DEFAULT);
+  }
+
+  public <T> CompletableFuture<Long> set(String key, T value, ValueCodec<T> codec, SetOptions options) {
+    return set(key, codec.encode(value), options);
+  }
+
+  /** Deletes {@code key}; completes with whether it existed. */
+  public CompletableFuture<Boolean> delete(String key) {
+    byte[] k = utf8(key);
+    DeleteRequest request = DeleteRequest.newBuilder().setNamespace(namespace).setKey(ByteString.copyFrom(k)).build();
+    return caller.call(partitionOf(k), null, true, true, deadline(),
+            (channel, o) -> CacheGrpc.newFutureStub(channel).withDeadline(o.getDeadline()).delete(request))
+        .thenApply(r -> r.getDeleted());
+  }
+
+  /**
+   * Adds {@code delta} to the decimal integer under {@code key} (starting from 0 if absent). Not idempotent: if
+   * the outcome is unknown it fails with {@link AmbiguousOutcomeException} instead of being retried.
+   */
+  public CompletableFuture<Long> increment(String key, long delta) {
+    byte[] k = utf8(key);
+    IncrementRequest request = IncrementRequest.newBuilder().setNamespace(namespace).setKey(ByteString.copyFrom(k))
+        .setDelta(delta).build();
+    return caller.call(partitionOf(k), null, false, true, deadline(),
+            (channel, o) -> CacheGrpc.newFutureStub(channel).withDeadline(o.getDeadline()).increment(request))
+        .thenApply(r -> r.getValue());
+  }
+
+  // ---- batches -----------------------------------------------------------------------------------------------
+
+  /**
+   * Reads many keys at once: split by partition leader, sent in parallel, results in the order of {@code keys}
+   * (an empty Optional for each miss).
+   */
+  public CompletableFuture<List<Optional<CacheEntry>>> getMulti(List<String> keys) {
+    Map<String, List<Integer>> byNode = groupByLeader(keys);
+    Deadline deadline = deadline();
+    List<CompletableFuture<Void>> parts = new ArrayList<>();
+    @SuppressWarnings("unchecked")
+    Optional<CacheEntry>[] results = new Optional[keys.size()];
+    byNode.forEach((node, indexes) -> {
+      GetMultiRequest.Builder request = GetMultiRequest.newBuilder().setNamespace(namespace)
+          .setConsistency(defaultConsistency);
+      indexes.forEach(i -> request.addKeys(ByteString.copyFromUtf8(keys.get(i))));
+      GetMultiRequest built = request.build();
+      parts.add(caller.call(-1, node, true, false, deadline,
+              (channel, o) -> CacheGrpc.newFutureStub(channel).withDeadline(o.getDeadline()).getMulti(built))
+          .thenAccept(r -> {
+            for (int j = 0; j < indexes.size(); j++) {
+              results[indexes.get(j)] = entry(r.getResults(j));
+            }
+          }));
+    });
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> List.of(results));
+  }
+
+  /** Writes many entries at once (split by partition leader, in parallel); completes with versions in order. */
+  public CompletableFuture<List<Long>> setMulti(Map<String, byte[]> entries, Duration ttl) {
+    List<String> keys = new ArrayList<>(entries.keySet());
+    Map<String, List<Integer>> byNode = groupByLeader(keys);
+    Deadline deadline = deadline();
+    Long[] versions = new Long[keys.size()];
+    List<CompletableFuture<Void>> parts = new ArrayList<>();
+    byNode.forEach((node, indexes) -> {
+      SetMultiRequest.Builder request = SetMultiRequest.newBuilder().setNamespace(namespace);
+      indexes.forEach(i -> request.addEntries(SetMultiEntry.newBuilder().setKey(ByteString.copyFromUtf8(keys.get(i)))
+          .setValue(ByteString.copyFrom(entries.get(keys.get(i)))).setTtlMs(ttl.toMillis())));
+      SetMultiRequest built = request.build();
+      parts.add(caller.call(-1, node, true, false, deadline,
+              (channel, o) -> CacheGrpc.newFutureStub(channel).withDeadline(o.getDeadline()).setMulti(built))
+          .thenAccept(r -> {
+            for (int j = 0; j < indexes.size(); j++) {
+              versions[indexes.get(j)] = r.getVersions(j);
+            }
+          }));
+    });
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> List.of(versions));
+  }
+
+  /** Deletes many keys at once; completes with how many existed. */
+  public CompletableFuture<Long> deleteMulti(List<String> keys) {
+    Map<String, List<Integer>> byNode = groupByLeader(keys);
+    Deadline deadline = deadline();
+    List<CompletableFuture<Long>> parts = new ArrayList<>();
+    byNode.forEach((node, indexes) -> {
+      DeleteMultiRequest.Builder request = DeleteMultiRequest.newBuilder().setNamespace(namespace);
+      indexes.forEach(i -> request.addKeys(ByteString.copyFromUtf8(keys.get(i))));
+      DeleteMultiRequest built = request.build();
+      parts.add(caller.call(-1, node, true, false, deadline,
+              (channel, o) -> CacheGrpc.newFutureStub(channel).withDeadline(o.getDeadline()).deleteMulti(built))
+          .thenApply(r -> (long) r.getTotalDeleted()));
+    });
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+        .thenApply(done -> parts.stream().mapToLong(CompletableFuture::join).sum());
+  }
+
+  /** Removes every entry of the namespace tagged {@code tag}, on every partition; completes with the count. */
+  public CompletableFuture<Long> invalidateTag(String tag) {
+    InvalidateTagRequest request = InvalidateTagRequest.newBuilder().setNamespace(namespace).setTag(tag).build();
+    return caller.call(-1, null, true, false, deadline(),
+            (channel, o) -> CacheGrpc.newFutureStub(channel).withDeadline(o.getDeadline()).invalidateTag(request))
+        .thenApply(r -> r.getDeletedCount());
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------------------------
+
+  /** Node address (the partition leader, or any member while unknown) → indexes of the keys it gets. */
+  private Map<String, List<Integer>> groupByLeader(List<String> keys) {
+    RouteTable table = topology.current();
+    Map<String, List<Integer>> byNode = new LinkedHashMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      int p = Partitioning.partitionOf(namespace, utf8(keys.get(i)), table.partitionCount());
+      String leader = table.leaders()[p];
+      String node = leader != null ? leader : table.addresses().get(p % table.addresses().size());
+      byNode.computeIfAbsent(node, n -> new ArrayList<>()).add(i);
+    }
+    return byNode;
+  }
+
+  int partitionOf(byte[] key) {
+    return Partitioning.partitionOf(namespace, key, topology.current().partitionCount());
+  }
+
+  private Deadline deadline() {
+    return Deadline.after(defaultDeadline.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static byte[] utf8(String key) {
+    return key.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static Optional<CacheEntry> entry(GetResponse r) {
+    return r.getFound()
+        ? Optional.of(new CacheEntry(r.getValue().toByteArray(), r.getVersion(), r.getTtlRemainingMs(), r.getTagsList(),
+            r.getServedBy().getNodeId()))
+        : Optional.empty();
+  }
+
+  /** Stops following the topology and closes every channel (calls in flight are allowed to finish, up to 5 s). */
+  @Override
+  public void close() {
+    topology.close();
+    scheduler.shutdownNow();
+    channels.close();
+  }
+
+  /** Builds a {@link RaftCacheClient}. */
+  public static final class Builder {
+    private List<String> seeds = List.of();
+    private String namespace = "default";
+    private Duration defaultDeadline = Duration.ofSeconds(5);
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Consistency defaultConsistency = Consistency.LINEARIZABLE;
+    private String token;
+    private boolean tls;
+    private Function<String, ManagedChannel> channelFactory;
+
+    private Builder() {}
+
+    /** Client addresses (host:port) of some members; the rest come from the topology. */
+    public Builder seeds(String... addresses) {
+      this.seeds = List.of(addresses);
+      return this;
+    }
+
+    public Builder namespace(String value) {
+      this.namespace = Objects.requireNonNull(value);
+      return this;
+    }
+
+    /** The deadline of every call (default 5 s); retries happen inside it. */
+    public Builder defaultDeadline(Duration value) {
+      this.defaultDeadline = value;
+      return this;
+    }
+
+    /** How long {@link #build} waits for a first topology (default 10 s). */
+    public Builder connectTimeout(Duration value) {
+      this.connectTimeout = value;
+      return this;
+    }
+
+    /** Consistency of reads (default LINEARIZABLE). */
+    public Builder defaultConsistency(Consistency value) {
+      this.defaultConsistency = value;
+      return this;
+    }
+
+    /** Sends {@code authorization: Bearer <token>} on every call. */
+    public Builder token(String value) {
+      this.token = value;
+      return this;
+    }
+
+    /** Uses TLS with the JVM's trust store (default: plaintext). */
+    public Builder tls(boolean value) {
+      this.tls = value;
+      return this;
+    }
+
+    /** Replaces how channels are built (tests use in-process channels; advanced users add their own options). */
+    public Builder channelFactory(Function<String, ManagedChannel> factory) {
+      this.channelFactory = factory;
+      return this;
+    }
+
+    public RaftCacheClient build() {
+      if (seeds.isEmpty()) {
+        throw new IllegalArgumentException("at least one seed address is required");
+      }
+      if (defaultDeadline.isNegative() || defaultDeadline.isZero()) {
+        throw new IllegalArgumentException("the default deadline must be positive");
+      }
+      return new RaftCacheClient(this);
+    }
+
+    Function<String, ManagedChannel> channelFactory() {
+      if (channelFactory != null) {
+        return channelFactory;
+      }
+      return address -> {
+        NettyChannelBuilder b = NettyChannelBuilder.forTarget(address).maxInboundMessageSize(64 * 1024 * 1024);
+        if (tls) {
+          b.useTransportSecurity();
+        } else {
+          b.usePlaintext();
+        }
+        if (token != null) {
+          Metadata headers = new Metadata();
+          headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+          b.intercept(MetadataUtils.newAttachHeadersInterceptor(headers));
+        }
+        return b.build();
+      };
+    }
+  }
+}
