@@ -29,8 +29,12 @@ final class DevCommand implements Callable<Integer> {
   int nodes;
 
   @Option(names = "--base-port", defaultValue = "7070",
-      description = "gRPC port of the first node; node i uses base+i, raft base+100+i, metrics 9464+i (default: ${DEFAULT-VALUE}).")
+      description = "gRPC port of the first node; node i uses base+i, raft base+100+i, metrics --metrics-base-port+i (default: ${DEFAULT-VALUE}).")
   int basePort;
+
+  @Option(names = "--metrics-base-port", defaultValue = "9464",
+      description = "Metrics port of the first node; node i uses base+i (default: ${DEFAULT-VALUE}).")
+  int metricsBasePort;
 
   @Option(names = "--data-dir", defaultValue = "./data/dev", description = "Parent of the nodes' data (default: ${DEFAULT-VALUE}).")
   Path dataDir;
@@ -77,7 +81,7 @@ final class DevCommand implements Callable<Integer> {
       Files.createDirectories(dir);
       List<String> command = new ArrayList<>(javaCommand());
       command.addAll(List.of("node", "--node-id", id, "--port", String.valueOf(basePort + i),
-          "--metrics-port", String.valueOf(9464 + i), "--data-dir", dir.toString(), "--cluster-id", "dev",
+          "--metrics-port", String.valueOf(metricsBasePort + i), "--data-dir", dir.toString(), "--cluster-id", "dev",
           "--peers", String.join(",", peers), "--partitions", String.valueOf(partitions),
           "--max-memory", maxMemory, "--max-value-bytes", maxValueBytes));
       File log = dataDir.resolve(id + ".log").toFile();
@@ -92,7 +96,7 @@ final class DevCommand implements Callable<Integer> {
     System.out.println("raftcache dev cluster ready:");
     for (int i = 0; i < nodes; i++) {
       System.out.printf("  n%d  grpc 127.0.0.1:%d   metrics http://127.0.0.1:%d/metrics   data %s%n",
-          i + 1, basePort + i, 9464 + i, dataDir.resolve("n" + (i + 1)));
+          i + 1, basePort + i, metricsBasePort + i, dataDir.resolve("n" + (i + 1)));
     }
     System.out.println();
     System.out.println("Try, in another terminal (any node serves any key):");
