@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures a 3-node `raftcache dev` cluster beside Redis on the same machine, in one run, and prints one line per
-# measurement. Usage: bash bench/cluster-compare.sh [output-dir]   (default bench/target/runs/<UTC time>)
+# measurement: plain stubs (round robin, routed to leaders, one node), the smart Java client, batches, Redis. Usage: bash bench/cluster-compare.sh [output-dir]   (default bench/target/runs/<UTC time>)
 # Needs: the node and bench jars built (see docs/benchmarks.md), redis-server on 127.0.0.1:6379, redis-benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +35,17 @@ run $LG --targets $T --op get --consistency LEASE --no-preload --route leader > 
 run $LG --targets $T --op set --rate $(( $(rate_of "$set_max") / 2 )) > /dev/null
 run $LG --targets $T --op get --consistency LEASE --no-preload --rate $(( $(rate_of "$lease_max") / 2 )) > /dev/null
 run $LG --targets $T --op get --consistency LINEARIZABLE --no-preload --rate $(( $(rate_of "$lin_max") / 2 )) > /dev/null
+# Smart client (bench/ClientLoad) against a plain stub at one node, and batches of 32 keys.
+CL="java -cp bench/target/raftcache-bench.jar io.raftcache.bench.ClientLoad --seeds $T --concurrency 50 --keys 20000
+    --value-size 1024 --warmup 10 --duration 20"
+run $LG --targets 127.0.0.1:7070 --op set > /dev/null
+run $LG --targets 127.0.0.1:7070 --op get --consistency LEASE --no-preload > /dev/null
+run $CL --op set > /dev/null
+run $CL --op get --consistency LEASE > /dev/null
+run $CL --op getmulti --batch 32 --consistency LEASE > /dev/null
+run $CL --op setmulti --batch 32 > /dev/null
+run $CL --op get --consistency LEASE --auto-batch-ms 1 > /dev/null
+run $CL --op set --auto-batch-ms 1 > /dev/null
 echo "+ redis-benchmark -t set,get -c 50 -d 1024 -r 20000 -n 300000" >> "$OUT/results.txt"
 redis-benchmark -h 127.0.0.1 -p 6379 -t set,get -c 50 -d 1024 -r 20000 -n 300000 --csv | tee -a "$OUT/results.txt"
 echo "results in $OUT/results.txt"

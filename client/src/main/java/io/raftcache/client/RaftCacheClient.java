@@ -57,6 +57,8 @@ public final class RaftCacheClient implements AutoCloseable {
   private final TopologyTracker topology;
   private final RetryingCaller caller;
   private final ScheduledExecutorService scheduler;
+  /** Null unless the builder turned auto-batching on. */
+  private final AutoBatcher batcher;
 
   private RaftCacheClient(Builder b) {
     this.namespace = b.namespace;
@@ -70,6 +72,8 @@ public final class RaftCacheClient implements AutoCloseable {
     this.channels = new NodeChannels(b.channelFactory());
     this.topology = new TopologyTracker(channels, b.seeds, scheduler);
     this.caller = new RetryingCaller(channels, topology, scheduler);
+    this.batcher = b.batchWindow == null ? null : new AutoBatcher(caller, scheduler, namespace, defaultConsistency,
+        b.batchWindow, b.maxBatch, this::nodeOf, defaultDeadline);
     try {
       topology.start(b.connectTimeout.toMillis());
     } catch (RuntimeException e) {
@@ -94,8 +98,11 @@ public final class RaftCacheClient implements AutoCloseable {
 
   // ---- single keys -------------------------------------------------------------------------------------------
 
-  /** Reads {@code key} at the client's default consistency; empty on a miss. */
+  /** Reads {@code key} at the client's default consistency; empty on a miss. Auto-batched if enabled. */
   public CompletableFuture<Optional<CacheEntry>> get(String key) {
+    if (batcher != null) {
+      return batcher.get(key).thenApply(RaftCacheClient::entry);
+    }
     return get(utf8(key), defaultConsistency);
   }
 
@@ -124,7 +131,11 @@ public final class RaftCacheClient implements AutoCloseable {
         .thenApply(r -> r.getApplied() ? r.getVersion() : 0L);
   }
 
+  /** Writes {@code value} under {@code key} without conditions or TTL of its own. Auto-batched if enabled. */
   public CompletableFuture<Long> set(String key, byte[] value) {
+    if (batcher != null) {
+      return batcher.set(key, value);
+    }
     return set(key, value, SetOptions.DEFAULT);
   }
 
@@ -234,15 +245,19 @@ public final class RaftCacheClient implements AutoCloseable {
 
   /** Node address (the partition leader, or any member while unknown) → indexes of the keys it gets. */
   private Map<String, List<Integer>> groupByLeader(List<String> keys) {
-    RouteTable table = topology.current();
     Map<String, List<Integer>> byNode = new LinkedHashMap<>();
     for (int i = 0; i < keys.size(); i++) {
-      int p = Partitioning.partitionOf(namespace, utf8(keys.get(i)), table.partitionCount());
-      String leader = table.leaders()[p];
-      String node = leader != null ? leader : table.addresses().get(p % table.addresses().size());
-      byNode.computeIfAbsent(node, n -> new ArrayList<>()).add(i);
+      byNode.computeIfAbsent(nodeOf(keys.get(i)), n -> new ArrayList<>()).add(i);
     }
     return byNode;
+  }
+
+  /** The address a key's calls go to: its partition's leader, or some member while that is unknown. */
+  private String nodeOf(String key) {
+    RouteTable table = topology.current();
+    int p = Partitioning.partitionOf(namespace, utf8(key), table.partitionCount());
+    String leader = table.leaders()[p];
+    return leader != null ? leader : table.addresses().get(p % table.addresses().size());
   }
 
   int partitionOf(byte[] key) {
@@ -282,8 +297,24 @@ public final class RaftCacheClient implements AutoCloseable {
     private String token;
     private boolean tls;
     private Function<String, ManagedChannel> channelFactory;
+    private Duration batchWindow;
+    private int maxBatch;
 
     private Builder() {}
+
+    /**
+     * Sends single-key {@code get(key)} and {@code set(key, value)} calls that arrive within {@code window} for
+     * the same node as one GetMulti/SetMulti of at most {@code maxBatch} keys (off by default). For throughput
+     * under many concurrent callers; each call may wait up to one window longer.
+     */
+    public Builder autoBatch(Duration window, int maxBatch) {
+      if (window.isNegative() || window.isZero() || window.toMillis() > 100 || maxBatch < 2 || maxBatch > 1000) {
+        throw new IllegalArgumentException("auto-batch window must be in (0, 100 ms] and max batch in 2..1000");
+      }
+      this.batchWindow = window;
+      this.maxBatch = maxBatch;
+      return this;
+    }
 
     /** Client addresses (host:port) of some members; the rest come from the topology. */
     public Builder seeds(String... addresses) {

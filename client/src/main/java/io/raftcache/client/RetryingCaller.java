@@ -24,11 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Runs one logical call as a bounded series of attempts inside the caller's deadline.
  *
- * <p>Each attempt goes to the node the route table names (the partition's leader) or, failing that, to some
+ * <p>At most {@link #MAX_ATTEMPTS} attempts, all inside the deadline. Each attempt goes to the node the route table names (the partition's leader) or, failing that, to some
  * member. What happens after a failure:
  * <ul>
- *   <li>NOT_LEADER: nothing was applied; the hinted leader is tried next (at once) and the table is refreshed in
- *       the background. Safe for every call.
+ *   <li>NOT_LEADER: nothing was applied; the hinted leader is tried next (at once the first time, then after a
+ *       backoff, since hints go stale during an election) and the table is refreshed in the background. Safe for
+ *       every call.
  *   <li>UNAVAILABLE without a reason (the node is down or unreachable), NODE_NOT_READY, EPOCH_MISMATCH: the table
  *       is refreshed and the call retried elsewhere after a jittered backoff, if it is idempotent (or the reason
  *       says it was not applied).
@@ -43,7 +44,7 @@ final class RetryingCaller {
     ListenableFuture<T> start(Channel channel, CallOptions options);
   }
 
-  static final int MAX_ATTEMPTS = 8;
+  static final int MAX_ATTEMPTS = 16;
   private static final long BASE_BACKOFF_MILLIS = 10;
   private static final long MAX_BACKOFF_MILLIS = 300;
   /** How long a node that failed at the transport level is avoided when another can be tried. */
@@ -84,6 +85,7 @@ final class RetryingCaller {
     final Attempt<T> attempt;
     final CompletableFuture<T> result;
     String target;
+    boolean followedHint;
 
     Run(int partition, String address, boolean idempotent, boolean noForward, Deadline deadline, Attempt<T> attempt,
         CompletableFuture<T> result) {
@@ -145,6 +147,11 @@ final class RetryingCaller {
           if (hint != null && partition >= 0) {
             topology.leaderHint(partition, hint);
             target = hint;
+          }
+          // The first hint is followed at once. During an election, followers can send the call back and forth
+          // with stale hints, so after that the retries back off until a leader is settled.
+          if (hint != null && !hint.equals(address) && !followedHint) {
+            followedHint = true;
             next(t, tries);
           } else {
             later(t, tries);

@@ -17,7 +17,11 @@ import io.raftcache.proto.v1.CacheGrpc;
 import io.raftcache.proto.v1.ClusterGrpc;
 import io.raftcache.proto.v1.ErrorReason;
 import io.raftcache.proto.v1.GetRequest;
+import io.raftcache.proto.v1.GetMultiRequest;
+import io.raftcache.proto.v1.GetMultiResponse;
 import io.raftcache.proto.v1.GetResponse;
+import io.raftcache.proto.v1.SetMultiRequest;
+import io.raftcache.proto.v1.SetMultiResponse;
 import io.raftcache.proto.v1.GetTopologyRequest;
 import io.raftcache.proto.v1.IncrementRequest;
 import io.raftcache.proto.v1.IncrementResponse;
@@ -28,6 +32,7 @@ import io.raftcache.proto.v1.SetResponse;
 import io.raftcache.proto.v1.Topology;
 import io.raftcache.proto.v1.WatchTopologyRequest;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -53,6 +58,9 @@ class ScriptedClusterTest {
     final AtomicInteger gets = new AtomicInteger();
     final AtomicInteger increments = new AtomicInteger();
     final AtomicInteger topologyCalls = new AtomicInteger();
+    final AtomicInteger getMultis = new AtomicInteger();
+    final AtomicInteger setMultis = new AtomicInteger();
+    final AtomicInteger keysInBatches = new AtomicInteger();
     volatile long delayMillis;
     Server server;
 
@@ -129,6 +137,27 @@ class ScriptedClusterTest {
             node.gets.incrementAndGet();
             answer(node, response, GetResponse.newBuilder().setFound(true).setVersion(3)
                 .setValue(com.google.protobuf.ByteString.copyFromUtf8("v")).build());
+          }
+
+          @Override
+          public void getMulti(GetMultiRequest request, StreamObserver<GetMultiResponse> response) {
+            node.getMultis.incrementAndGet();
+            node.keysInBatches.addAndGet(request.getKeysCount());
+            assertThat(request.getKeysList()).doesNotHaveDuplicates();
+            GetMultiResponse.Builder r = GetMultiResponse.newBuilder();
+            request.getKeysList().forEach(k -> r.addResults(GetResponse.newBuilder().setFound(true)
+                .setValue(com.google.protobuf.ByteString.copyFromUtf8("v:" + k.toStringUtf8()))));
+            response.onNext(r.build());
+            response.onCompleted();
+          }
+
+          @Override
+          public void setMulti(SetMultiRequest request, StreamObserver<SetMultiResponse> response) {
+            node.setMultis.incrementAndGet();
+            SetMultiResponse.Builder r = SetMultiResponse.newBuilder();
+            request.getEntriesList().forEach(e -> r.addVersions(100 + node.keysInBatches.incrementAndGet()));
+            response.onNext(r.build());
+            response.onCompleted();
           }
 
           @Override
@@ -248,6 +277,33 @@ class ScriptedClusterTest {
         .isInstanceOf(RaftCacheException.class)
         .satisfies(e -> assertThat(((RaftCacheException) e).reason()).isEqualTo(ErrorReason.KEY_TOO_LARGE));
     assertThat(a.sets.get()).isEqualTo(1);
+  }
+
+  @Test
+  void autoBatchingSendsConcurrentSingleKeyCallsAsFewBatchesAndAnswersEachCaller() throws Exception {
+    FakeNode a = start("a");
+    start("b");
+    client = RaftCacheClient.newBuilder().seeds("a:1").namespace("app").autoBatch(Duration.ofMillis(20), 64)
+        .channelFactory(address -> InProcessChannelBuilder.forName(address).directExecutor().build()).build();
+    List<java.util.concurrent.CompletableFuture<java.util.Optional<CacheEntry>>> reads = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      reads.add(client.get("k" + (i % 30))); // ten keys asked twice
+    }
+    for (int i = 0; i < 40; i++) {
+      assertThat(reads.get(i).join()).get().extracting(CacheEntry::valueAsString).isEqualTo("v:k" + (i % 30));
+    }
+    assertThat(a.getMultis.get()).as("GetMulti calls for 40 gets").isBetween(1, 3);
+    assertThat(a.gets.get()).isZero();
+
+    List<java.util.concurrent.CompletableFuture<Long>> writes = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      writes.add(client.set("s" + i, new byte[] {1}));
+    }
+    writes.add(client.set("s0", new byte[] {2})); // the same key again goes in a later batch, after the first
+    java.util.concurrent.CompletableFuture.allOf(writes.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+    assertThat(writes.get(20).join()).isGreaterThan(writes.get(0).join());
+    assertThat(a.setMultis.get()).isBetween(2, 4);
+    assertThat(a.sets.get()).isZero();
   }
 
   @Test

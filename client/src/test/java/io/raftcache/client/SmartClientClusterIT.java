@@ -3,21 +3,14 @@ package io.raftcache.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.raftcache.node.RaftCacheNode;
 import io.raftcache.node.config.ClusterPeer;
-import io.raftcache.node.config.NamespaceDefaults;
-import io.raftcache.node.config.NodeConfig;
-import io.raftcache.node.storage.PartitionStoreFactory;
 import io.raftcache.proto.v1.ClusterGrpc;
 import io.raftcache.proto.v1.GetTopologyRequest;
 import io.raftcache.proto.v1.PartitionAssignment;
 import io.raftcache.proto.v1.Topology;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,7 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The smart client against a real 3-node cluster on loopback, through the loss of the busiest leader. */
+/**
+ * The smart client against a real 3-node cluster (three node processes from the packaged jar, on loopback),
+ * through a SIGKILL of the busiest leader.
+ */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SmartClientClusterIT {
   static final int PARTITIONS = 4;
@@ -39,11 +35,13 @@ class SmartClientClusterIT {
 
   @TempDir Path dir;
   final List<ClusterPeer> peers = new ArrayList<>();
-  final Map<String, RaftCacheNode> nodes = new ConcurrentHashMap<>();
+  final Map<String, Process> nodes = new ConcurrentHashMap<>();
 
   @AfterEach
-  void stopAll() {
-    nodes.values().forEach(RaftCacheNode::close);
+  void stopAll() throws InterruptedException {
+    for (Process p : nodes.values()) {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
   }
 
   static int freePort() throws IOException {
@@ -56,25 +54,32 @@ class SmartClientClusterIT {
     for (int i = 1; i <= 3; i++) {
       peers.add(new ClusterPeer("n" + i, "127.0.0.1:" + freePort(), "127.0.0.1:" + freePort()));
     }
+    String peerList = String.join(",", peers.stream()
+        .map(p -> p.nodeId() + "=127.0.0.1:" + port(p.clientAddress()) + ":" + port(p.raftAddress())).toList());
     for (ClusterPeer peer : peers) {
-      int port = Integer.parseInt(peer.clientAddress().split(":")[1]);
-      Path data = dir.resolve(peer.nodeId());
-      NodeConfig config = new NodeConfig(peer.nodeId(), "127.0.0.1", port, -1, data, 64L << 20, 1 << 20, 1024,
-          PARTITIONS, NamespaceDefaults.none(), Duration.ofHours(1), Duration.ofSeconds(1), false, "it", peers, false,
-          Duration.ofMinutes(5), List.of(), 3, "local", "local");
-      nodes.put(peer.nodeId(), RaftCacheNode.start(config, Clock.systemUTC(),
-          PartitionStoreFactory.chronicle(data.resolve("partitions")),
-          NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))));
+      List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "@" + System.getProperty("raftcache.jvmOptionsFile"), "-Xmx256m", "-jar", System.getProperty("raftcache.nodeJar"),
+          "node", "--node-id", peer.nodeId(), "--port", String.valueOf(port(peer.clientAddress())), "--metrics-port", "-1",
+          "--data-dir", dir.resolve(peer.nodeId()).toString(), "--cluster-id", "it", "--peers", peerList,
+          "--partitions", String.valueOf(PARTITIONS), "--max-memory", "64MiB", "--max-value-bytes", "1MiB");
+      nodes.put(peer.nodeId(), new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(peer.nodeId() + ".log").toFile())).start());
     }
+  }
+
+  static int port(String address) {
+    return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
   }
 
   @Test
   void killingTheBusiestLeaderUnderLoadFailsNoRetriableCallAndLosesNoAcknowledgedWrite() throws Exception {
     startCluster();
+    await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(this::leadersKnown); // the processes start
     try (RaftCacheClient client = RaftCacheClient.newBuilder()
         .seeds(peers.stream().map(ClusterPeer::clientAddress).toArray(String[]::new))
         .namespace("app").defaultDeadline(Duration.ofSeconds(5)).build()) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> client.sync().setString("ready", "yes", SetOptions.DEFAULT) > 0);
+      await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+          .until(() -> client.sync().setString("ready", "yes", SetOptions.DEFAULT) > 0 && leadersKnown());
 
       Map<String, String> acknowledged = new ConcurrentHashMap<>();
       ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -102,7 +107,7 @@ class SmartClientClusterIT {
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> acknowledged.size() >= 200);
       String victim = busiestLeader();
-      nodes.remove(victim).close();
+      nodes.remove(victim).destroyForcibly(); // SIGKILL
       long killedAt = System.nanoTime();
       for (Thread t : workers) { // they stop on their own when the load period ends
         t.join(LOAD.toMillis() + 30_000);
@@ -124,19 +129,27 @@ class SmartClientClusterIT {
     }
   }
 
+  boolean leadersKnown() {
+    return peers.stream().allMatch(p -> {
+      Topology t = topologyFrom(p);
+      return t.getPartitionsCount() == PARTITIONS && t.getPartitionsList().stream().noneMatch(a -> a.getLeader().isEmpty());
+    });
+  }
+
   String busiestLeader() {
-    String any = nodes.values().iterator().next().config().nodeId();
-    ClusterPeer peer = peers.stream().filter(p -> p.nodeId().equals(any)).findFirst().orElseThrow();
+    Map<String, Integer> led = new HashMap<>();
+    for (PartitionAssignment a : topologyFrom(peers.get(0)).getPartitionsList()) {
+      led.merge(a.getLeader(), 1, Integer::sum);
+    }
+    return led.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+  }
+
+  static Topology topologyFrom(ClusterPeer peer) {
     io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
         .forTarget(peer.clientAddress()).usePlaintext().build();
     try {
-      Topology t = ClusterGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+      return ClusterGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
           .getTopology(GetTopologyRequest.getDefaultInstance());
-      Map<String, Integer> led = new HashMap<>();
-      for (PartitionAssignment a : t.getPartitionsList()) {
-        led.merge(a.getLeader(), 1, Integer::sum);
-      }
-      return led.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
     } finally {
       channel.shutdownNow();
     }
