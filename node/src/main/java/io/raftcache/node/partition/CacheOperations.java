@@ -84,13 +84,35 @@ public final class CacheOperations {
         entry.meta().tags());
   }
 
-  /** Reads many keys of one namespace; results in request order. */
+  /**
+   * Reads many keys of one namespace; results in request order.
+   *
+   * <p>One consistency round per partition, not per key: the first key's read is the barrier (for LINEARIZABLE
+   * and LEASE it returns once this replica has applied everything committed before it started), and the
+   * partition's other keys are then read from the local replica, which is at least that fresh.
+   */
   public CompletableFuture<List<ReadResult>> getMulti(String namespace, List<byte[]> keys, Consistency consistency) {
-    List<CompletableFuture<ReadResult>> reads = new ArrayList<>(keys.size());
-    for (byte[] key : keys) {
-      reads.add(get(namespace, key, consistency));
+    byte[][] storeKeys = new byte[keys.size()][];
+    Map<Partition, List<Integer>> byPartition = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      storeKeys[i] = StoreKeys.of(namespace, keys.get(i));
+      byPartition.computeIfAbsent(partitions.forKey(storeKeys[i]), p -> new ArrayList<>()).add(i);
     }
-    return allOf(reads);
+    ReadResult[] results = new ReadResult[keys.size()];
+    List<CompletableFuture<Void>> parts = new ArrayList<>(byPartition.size());
+    byPartition.forEach((partition, indexes) -> {
+      int first = indexes.get(0);
+      parts.add(partition.read(storeKeys[first], consistency).thenCompose(entry -> {
+        results[first] = toReadResult(partition, storeKeys[first], entry);
+        List<CompletableFuture<Void>> rest = new ArrayList<>(indexes.size() - 1);
+        for (int i : indexes.subList(1, indexes.size())) {
+          rest.add(partition.read(storeKeys[i], Consistency.STALE)
+              .thenAccept(e -> results[i] = toReadResult(partition, storeKeys[i], e)));
+        }
+        return CompletableFuture.allOf(rest.toArray(CompletableFuture[]::new));
+      }));
+    });
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> List.of(results));
   }
 
   /** Writes one key. */
