@@ -669,9 +669,20 @@ else:
             http = liveness.get("httpGet") or {}
             if http.get("path") != "/healthz" or ports.get(http.get("port"), http.get("port")) != metrics_port:
                 problems.append(f"the liveness probe is not HTTP GET /healthz on the metrics port {metrics_port}")
-            if set(ports.values()) != {grpc_port, metrics_port}:
-                problems.append(f"containerPorts {sorted(ports.values())} are not the gRPC and metrics ports"
-                                f" {[grpc_port, metrics_port]}")
+            # The pod's own --peers entry (id=host:grpcPort:raftPort) names the raft port, and must use the
+            # gRPC port and the headless Service's DNS name; --join must reach the first pod's gRPC port.
+            peer = env.get("RAFTCACHE_PEERS", "")
+            m = re.fullmatch(r"\$\(RAFTCACHE_NODE_ID\)=\$\(RAFTCACHE_NODE_ID\)\.([a-z0-9-]+):(\d+):(\d+)", peer)
+            raft_port = int(m.group(3)) if m else None
+            if not m or int(m.group(2)) != grpc_port or m.group(1) not in {s["metadata"]["name"] for s in headless}:
+                problems.append(f"RAFTCACHE_PEERS {peer!r} is not this pod's own entry by its headless-Service name"
+                                f" on gRPC port {grpc_port}")
+            join = env.get("RAFTCACHE_JOIN", "")
+            if w["kind"] == "StatefulSet" and join != f"{w['metadata']['name']}-0.{spec.get('serviceName')}:{grpc_port}":
+                problems.append(f"RAFTCACHE_JOIN {join!r} does not name the first pod's gRPC address")
+            if set(ports.values()) != {grpc_port, raft_port, metrics_port}:
+                problems.append(f"containerPorts {sorted(ports.values())} are not the gRPC, raft and metrics ports"
+                                f" {[grpc_port, raft_port, metrics_port]}")
             try:
                 budget = size_bytes(env.get("RAFTCACHE_MAX_MEMORY", "1GiB"))
                 limit = size_bytes(((c.get("resources") or {}).get("limits") or {}).get("memory", "0"))

@@ -24,8 +24,8 @@ import java.util.List;
  * @param peers every member of a replicated cluster, this node included; empty for a single node
  * @param sharedRaftTimers share jraft's timer pools between groups (off only for several nodes in one JVM)
  * @param snapshotInterval how often each raft group snapshots its store and truncates its log
- * @param join client addresses (host:port) of members of an existing cluster to join; empty to found one from
- *     {@code peers} (a joining node lists only itself in {@code peers})
+ * @param join client addresses (host:port) of members of an existing cluster to join; empty (or only this node's
+ *     own address) to found one from {@code peers} (a joining node lists only itself in {@code peers})
  * @param replicationFactor R, recorded when the cluster is founded
  * @param region this node's region label
  * @param zone this node's zone label
@@ -108,9 +108,13 @@ public record NodeConfig(
     }
   }
 
-  /** True when this node joins an existing cluster instead of founding one. */
+  /**
+   * True when this node joins an existing cluster instead of founding one. A node whose {@code --join} names
+   * only its own address founds the cluster: every pod of a StatefulSet can then be started with the same
+   * {@code --join first-pod:port}, and the first pod founds it.
+   */
   public boolean joining() {
-    return !join.isEmpty();
+    return !join.isEmpty() && !(join.size() == 1 && join.get(0).equals(self().clientAddress()));
   }
 
   /** True when this node is a member of a replicated cluster. */
