@@ -11,6 +11,7 @@ import io.raftcache.node.api.CacheService;
 import io.raftcache.node.api.ClusterService;
 import io.raftcache.node.api.MetricsInterceptor;
 import io.raftcache.node.api.NoForwardInterceptor;
+import io.raftcache.node.api.ServingGate;
 import io.raftcache.node.cluster.ForwardingPartition;
 import io.raftcache.node.cluster.JoinClient;
 import io.raftcache.node.cluster.MembershipReconciler;
@@ -90,6 +91,9 @@ public final class RaftCacheNode implements AutoCloseable {
   /** Set while the replicated partitions open (null for a single node). */
   private MembershipReconciler membership;
   private MetaGroup meta;
+  /** Why this node no longer serves cache calls (it was removed from its cluster), or null. */
+  private volatile String removedFromCluster;
+  private volatile boolean wasMember;
 
   private RaftCacheNode(NodeConfig config, Clock clock, PartitionStoreFactory stores, ServerBuilder<?> serverBuilder) {
     this.config = config;
@@ -123,9 +127,10 @@ public final class RaftCacheNode implements AutoCloseable {
     this.clusterService = new ClusterService(this::partitionTable);
     MetricsInterceptor interceptor = new MetricsInterceptor(metrics);
     NoForwardInterceptor noForward = new NoForwardInterceptor();
+    ServingGate gate = new ServingGate(() -> removedFromCluster);
     serverBuilder
         .addService(ServerInterceptors.intercept(new CacheService(validator, operations, config.nodeId()),
-            noForward, interceptor))
+            noForward, gate, interceptor))
         .addService(ServerInterceptors.intercept(new AdminService(
             validator, operations, config.namespaces(), partitions::stats, metrics, clock, config.nodeId(), membershipService), interceptor))
         .addService(ServerInterceptors.intercept(clusterService, interceptor))
@@ -168,7 +173,10 @@ public final class RaftCacheNode implements AutoCloseable {
       this.membership = new MembershipReconciler(multiRaft, peerChannels, retries, this::publishTopology,
           config.clusterId(), config.partitionCount(), config.replicationFactor(), founders);
       multiRaft.onLeaderChange(this::publishTopology);
-      this.meta = multiRaft.startMeta(initialVoters, membership::onStateChange, membership::onMetaLeader);
+      this.meta = multiRaft.startMeta(initialVoters, state -> {
+        membership.onStateChange(state);
+        noticeRemoval(state);
+      }, membership::onMetaLeader);
       membership.attach(meta);
       if (config.joining() && !restarting) {
         ClusterPeer self = config.self();
@@ -234,6 +242,25 @@ public final class RaftCacheNode implements AutoCloseable {
     return new PartitionTable(state.clusterId(), state.epoch(), state.partitionCount(), members, assignments);
   }
 
+  /**
+   * Stops serving cache calls once the cluster no longer lists this node (an operator removed it): its replicas
+   * get no more writes, so answering would hand out stale data. Health turns NOT_SERVING and /readyz false.
+   */
+  private void noticeRemoval(ClusterState state) {
+    if (state.member(config.nodeId()).isPresent()) {
+      wasMember = true; // a joiner replays the epochs before its join too: only a member can be removed
+      return;
+    }
+    if (!wasMember || removedFromCluster != null) {
+      return;
+    }
+    removedFromCluster = "node " + config.nodeId() + " was removed from cluster " + state.clusterId() + " at epoch "
+        + state.epoch() + "; use another node (wipe this node's data directory to add it back as a new member)";
+    log.error(removedFromCluster);
+    ready.set(false);
+    health.setStatus("", ServingStatus.NOT_SERVING);
+  }
+
   /** Pushes the table to topology watchers if it changed (members, epoch or a leader). */
   private void publishTopology() {
     ClusterService service = clusterService;
@@ -260,8 +287,10 @@ public final class RaftCacheNode implements AutoCloseable {
         config.nodeId(), config.host() + ":" + boundPort, "local", "local", "ACTIVE"), config.partitionCount());
     long intervalMillis = config.expiryInterval().toMillis();
     node.background.scheduleWithFixedDelay(node::sweepQuietly, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
-    node.health.setStatus("", ServingStatus.SERVING);
-    node.ready.set(true);
+    if (node.removedFromCluster == null) {
+      node.health.setStatus("", ServingStatus.SERVING);
+      node.ready.set(true);
+    }
     log.info("node {} serving gRPC on {}:{}{}, {} partitions, memory budget {} bytes, data in {}",
         config.nodeId(), config.host(), node.port(),
         node.metricsServer == null ? "" : ", metrics on http://" + config.host() + ":" + node.metricsServer.port() + "/metrics",

@@ -396,6 +396,22 @@ class ReplicatedClusterIT {
     assertThat(cache("n3").get(get("during-0", Consistency.LINEARIZABLE)).getValue().toStringUtf8()).isEqualTo("v0");
   }
 
+  @Test
+  void aRunningNodeThatIsRemovedStopsServingInsteadOfAnsweringStale() throws Exception {
+    startCluster();
+    cache("n3").set(set("k", "v1"));
+    admin("n1").removeNode(RemoveNodeRequest.newBuilder().setNodeId("n3").setConfirm("n3").build());
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> GrpcAssertions.assertFails(
+        () -> cache("n3").get(get("k", Consistency.STALE)),
+        io.grpc.Status.Code.UNAVAILABLE, io.raftcache.proto.v1.ErrorReason.NODE_NOT_READY));
+    assertThat(io.grpc.health.v1.HealthGrpc.newBlockingStub(channels.get("n3"))
+        .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()).getStatus())
+        .isEqualTo(io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+    // The two remaining members carry on: they are a majority of every group without n3.
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> cache("n2").set(set("k", "v2")));
+    assertThat(cache("n1").get(get("k", Consistency.LINEARIZABLE)).getValue().toStringUtf8()).isEqualTo("v2");
+  }
+
   AdminGrpc.AdminBlockingStub admin(String nodeId) {
     return AdminGrpc.newBlockingStub(channels.get(nodeId)).withDeadlineAfter(20, TimeUnit.SECONDS);
   }
