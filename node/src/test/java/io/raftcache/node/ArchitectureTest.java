@@ -17,6 +17,11 @@ class ArchitectureTest {
       .because("the API validates, delegates to partitions and maps; storage is behind the partition layer");
 
   @ArchTest
+  static final ArchRule onlyThePersistPackageTalksToPostgres = noClasses().that().resideOutsideOfPackage("..node.persist..")
+      .should().dependOnClassesThat().resideInAnyPackage("org.postgresql..", "com.zaxxer.hikari..", "org.flywaydb..")
+      .because("SQL, the pool and migrations stay behind the persist package");
+
+  @ArchTest
   static final ArchRule onlyTheRaftPackageImportsSofaJraft = noClasses().that().resideOutsideOfPackage("..node.raft..")
       .should().dependOnClassesThat().resideInAPackage("com.alipay.sofa.jraft..")
       .because("SOFAJRaft is an implementation detail of the raft package");

@@ -1,0 +1,89 @@
+package io.raftcache.node.persist;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * raftcache's PostgreSQL database: a small HikariCP pool over a schema that Flyway brings up to date on open
+ * ({@code db/migration}). Config tables, the month-partitioned audit trail and erasure requests live there.
+ */
+public final class PostgresDatabase implements AutoCloseable {
+  /** The most connections a node holds: config reads, the audit writer and LISTEN need no more. */
+  static final int MAX_POOL_SIZE = 4;
+
+  private final HikariDataSource pool;
+
+  private PostgresDatabase(HikariDataSource pool) {
+    this.pool = pool;
+  }
+
+  /**
+   * Connects to {@code jdbcUrl} and migrates the schema.
+   *
+   * @throws IllegalStateException if the database cannot be reached or migrated (the message says which)
+   */
+  public static PostgresDatabase open(String jdbcUrl, String user, String password) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl);
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setMaximumPoolSize(MAX_POOL_SIZE);
+    config.setPoolName("raftcache-postgres");
+    config.setConnectionTimeout(5_000);
+    // Batched audit inserts measured 2x faster with rewritten batches (DEPENDENCIES.md).
+    config.addDataSourceProperty("reWriteBatchedInserts", "true");
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot connect to PostgreSQL at " + jdbcUrl + ": " + e.getMessage(), e);
+    }
+    try {
+      Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+    } catch (RuntimeException e) {
+      pool.close();
+      throw new IllegalStateException("cannot migrate the raftcache schema at " + jdbcUrl + ": " + e.getMessage(), e);
+    }
+    return new PostgresDatabase(pool);
+  }
+
+  public DataSource dataSource() {
+    return pool;
+  }
+
+  /** Creates the audit partitions for the month of {@code now} and the next {@code monthsAhead}; returns how many. */
+  public int ensureAuditPartitions(Instant now, int monthsAhead) throws SQLException {
+    return callInt("SELECT raftcache_ensure_audit_partitions(?, ?)", now, monthsAhead);
+  }
+
+  /** Drops the audit partitions that end on or before {@code cutoff} (retention); returns how many. */
+  public int dropAuditPartitionsBefore(Instant cutoff) throws SQLException {
+    return callInt("SELECT raftcache_drop_audit_partitions_before(?)", cutoff, null);
+  }
+
+  private int callInt(String sql, Instant time, Integer arg) throws SQLException {
+    try (Connection c = pool.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+      s.setTimestamp(1, Timestamp.from(time));
+      if (arg != null) {
+        s.setInt(2, arg);
+      }
+      try (ResultSet r = s.executeQuery()) {
+        r.next();
+        return r.getInt(1);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}
