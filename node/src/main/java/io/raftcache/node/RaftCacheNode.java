@@ -12,6 +12,13 @@ import io.raftcache.node.api.ClusterService;
 import io.raftcache.node.api.MetricsInterceptor;
 import io.raftcache.node.api.NoForwardInterceptor;
 import io.raftcache.node.api.ServingGate;
+import io.raftcache.node.audit.AuditSink;
+import io.raftcache.node.audit.AuditSpool;
+import io.raftcache.node.audit.SpoolOnlyAuditSink;
+import io.raftcache.node.config.PostgresSettings;
+import io.raftcache.node.metrics.AuditMetrics;
+import io.raftcache.node.persist.PostgresAuditWriter;
+import io.raftcache.node.persist.PostgresDatabase;
 import io.raftcache.node.cluster.ForwardingPartition;
 import io.raftcache.node.cluster.JoinClient;
 import io.raftcache.node.cluster.MembershipReconciler;
@@ -91,16 +98,38 @@ public final class RaftCacheNode implements AutoCloseable {
   /** Set while the replicated partitions open (null for a single node). */
   private MembershipReconciler membership;
   private MetaGroup meta;
+  private final Clock clock;
+  /** Where audited actions go: PostgreSQL (through a spool) or, without it, the spool only. */
+  private final AuditSink audit;
+  /** Null without --postgres-url. */
+  private final PostgresDatabase database;
   /** Why this node no longer serves cache calls (it was removed from its cluster), or null. */
   private volatile String removedFromCluster;
   private volatile boolean wasMember;
 
   private RaftCacheNode(NodeConfig config, Clock clock, PartitionStoreFactory stores, ServerBuilder<?> serverBuilder) {
+    this.clock = clock;
     this.config = config;
     StoreSizing sizing = StoreSizing.plan(
         config.partitionBudgetBytes(), AVERAGE_KEY_BYTES, config.averageValueBytes(), config.maxValueBytes());
     this.lock = DataDirectoryLock.acquire(config.dataDir());
     this.metrics = new NodeMetrics(this::storeStats, config.jvmMetrics());
+    AuditSpool spool = new AuditSpool(config.dataDir().resolve("audit.spool"));
+    if (config.postgres() != null) {
+      PostgresSettings pg = config.postgres();
+      this.database = PostgresDatabase.connect(pg.jdbcUrl(), pg.user(), pg.password());
+      PostgresAuditWriter writer = new PostgresAuditWriter(database.dataSource(), spool);
+      this.audit = writer;
+      new AuditMetrics(writer::queueDepth, writer::spoolBytes, writer::writeFailures).registerIn(metrics.registry());
+      log.info("audit trail and config in PostgreSQL at {} (events spool to {} while it is unreachable)",
+          pg.jdbcUrl(), spool);
+    } else {
+      this.database = null;
+      this.audit = new SpoolOnlyAuditSink(spool);
+      new AuditMetrics(() -> 0, spool::bytes, () -> 0).registerIn(metrics.registry());
+      log.warn("NO POSTGRESQL CONFIGURED (--postgres-url): config comes from flags and files only, and audit events"
+          + " are kept only in the local spool {}", config.dataDir().resolve("audit.spool").toAbsolutePath());
+    }
     this.retries = Executors.newSingleThreadScheduledExecutor(daemon("raftcache-retry"));
     List<Partition> raftReplicas = new ArrayList<>();
     if (config.replicated()) {
@@ -132,7 +161,8 @@ public final class RaftCacheNode implements AutoCloseable {
         .addService(ServerInterceptors.intercept(new CacheService(validator, operations, config.nodeId()),
             noForward, gate, interceptor))
         .addService(ServerInterceptors.intercept(new AdminService(
-            validator, operations, config.namespaces(), partitions::stats, metrics, clock, config.nodeId(), membershipService), interceptor))
+            validator, operations, config.namespaces(), partitions::stats, metrics, clock, config.nodeId(), membershipService,
+            audit), interceptor))
         .addService(ServerInterceptors.intercept(clusterService, interceptor))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance());
@@ -285,6 +315,14 @@ public final class RaftCacheNode implements AutoCloseable {
     int boundPort = node.server.getPort() >= 0 ? node.server.getPort() : config.port();
     node.table = PartitionTable.singleNode("local", new PartitionTable.Member(
         config.nodeId(), config.host() + ":" + boundPort, "local", "local", "ACTIVE"), config.partitionCount());
+    if (node.database != null) {
+      // The schema is migrated (and audit partitions created ahead) in the background, so the node starts and
+      // serves while PostgreSQL is down; until it succeeds, audit events wait in the spool.
+      // Its own thread: a connection attempt to a dead database blocks for seconds, and must not delay expiry.
+      ScheduledExecutorService databaseTasks = Executors.newSingleThreadScheduledExecutor(daemon("raftcache-postgres"));
+      node.databaseTasks = databaseTasks;
+      databaseTasks.scheduleWithFixedDelay(node::maintainDatabase, 0, 5, TimeUnit.SECONDS);
+    }
     long intervalMillis = config.expiryInterval().toMillis();
     node.background.scheduleWithFixedDelay(node::sweepQuietly, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     if (node.removedFromCluster == null) {
@@ -330,6 +368,27 @@ public final class RaftCacheNode implements AutoCloseable {
       return new MetricsHttpServer(config.host(), config.metricsPort(), metrics.registry(), ready::get);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot bind metrics port " + config.metricsPort(), e);
+    }
+  }
+
+  private volatile java.time.Instant partitionsEnsuredAt;
+  private volatile ScheduledExecutorService databaseTasks;
+
+  /** Migrates the schema until that succeeds, then keeps audit partitions three months ahead (daily). */
+  private void maintainDatabase() {
+    java.time.Instant now = clock.instant();
+    if (partitionsEnsuredAt != null && partitionsEnsuredAt.plus(Duration.ofDays(1)).isAfter(now)) {
+      return;
+    }
+    try {
+      if (partitionsEnsuredAt == null) {
+        database.migrate();
+        log.info("PostgreSQL schema is up to date");
+      }
+      database.ensureAuditPartitions(now, 2);
+      partitionsEnsuredAt = now;
+    } catch (RuntimeException | java.sql.SQLException e) {
+      log.warn("PostgreSQL not usable yet ({}); retrying in 5 s, audit events wait in the spool", e.getMessage());
     }
   }
 
@@ -405,6 +464,15 @@ public final class RaftCacheNode implements AutoCloseable {
       metricsServer.close();
     }
     partitions.close();
+    if (audit instanceof PostgresAuditWriter writer) {
+      writer.close(); // what it could not write stays in the spool for the next start
+    }
+    if (databaseTasks != null) {
+      databaseTasks.shutdownNow();
+    }
+    if (database != null) {
+      database.close();
+    }
     if (multiRaft != null) {
       peerChannels.close();
       multiRaft.close();

@@ -1,6 +1,8 @@
 package io.raftcache.node.api;
 
 import io.grpc.stub.StreamObserver;
+import io.raftcache.node.audit.AuditEvent;
+import io.raftcache.node.audit.AuditSink;
 import io.raftcache.node.common.CacheException;
 import io.raftcache.node.config.NamespaceDefaults;
 import io.raftcache.node.metrics.NodeMetrics;
@@ -34,6 +36,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final String nodeId;
   private final long startedAtMillis;
   private final MembershipAdmin membership;
+  private final AuditSink audit;
 
   public AdminService(
       RequestValidator validator,
@@ -43,7 +46,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       NodeMetrics metrics,
       Clock clock,
       String nodeId,
-      MembershipAdmin membership) {
+      MembershipAdmin membership,
+      AuditSink audit) {
     this.validator = validator;
     this.operations = operations;
     this.namespaces = namespaces;
@@ -53,11 +57,41 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     this.nodeId = nodeId;
     this.startedAtMillis = clock.millis();
     this.membership = membership;
+    this.audit = audit;
+  }
+
+  /**
+   * Runs an admin operation and records it in the audit trail with its outcome: OK (with {@code detail}),
+   * REFUSED (bad input, a missing confirmation) or FAILED. Until authentication exists the actor is "anonymous".
+   */
+  private <T> CompletableFuture<T> audited(String action, String namespace, String target,
+      java.util.function.Supplier<CompletableFuture<T>> operation, java.util.function.Function<T, String> detail) {
+    CompletableFuture<T> result;
+    try {
+      result = operation.get();
+    } catch (RuntimeException e) {
+      record(action, namespace, target, "REFUSED", json("error", e.getMessage()));
+      throw e;
+    }
+    return result.whenComplete((value, failure) -> record(action, namespace, target,
+        failure == null ? "OK" : "FAILED",
+        failure == null ? detail.apply(value) : json("error", String.valueOf(failure.getMessage()))));
+  }
+
+  private void record(String action, String namespace, String target, String outcome, String detailJson) {
+    audit.record(new AuditEvent(java.util.UUID.randomUUID(), clock.instant(), "anonymous", action, namespace, target,
+        outcome, nodeId, null, detailJson));
+  }
+
+  private static String json(String key, String value) {
+    com.google.gson.JsonObject detail = new com.google.gson.JsonObject();
+    detail.addProperty(key, value);
+    return detail.toString();
   }
 
   @Override
   public void removeNode(RemoveNodeRequest request, StreamObserver<RemoveNodeResponse> response) {
-    Replies.unary(response, () -> {
+    Replies.unary(response, () -> audited("member.remove", null, request.getNodeId(), () -> {
       String id = request.getNodeId();
       if (id.isBlank() || id.length() > 256) {
         throw new CacheException(ErrorReason.MEMBERSHIP_REJECTED, "node_id must name a member (1..256 characters)");
@@ -70,7 +104,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         throw new CacheException(ErrorReason.MEMBERSHIP_REJECTED, "a single node has no cluster members to remove");
       }
       return membership.removeNode(id);
-    });
+    }, r -> "{\"epoch\": " + r.getEpoch() + "}"));
   }
 
   @Override
@@ -110,13 +144,13 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
   @Override
   public void flush(FlushRequest request, StreamObserver<FlushResponse> response) {
-    Replies.unary(response, () -> {
+    Replies.unary(response, () -> audited("namespace.flush", request.getNamespace(), null, () -> {
       String ns = validator.namespace(request.getNamespace());
       if (!ns.equals(request.getConfirm())) {
         throw new CacheException(ErrorReason.CONFIRMATION_REQUIRED,
             "flushing removes every entry of '" + ns + "': set confirm to the namespace name to proceed");
       }
       return operations.flush(ns).thenApply(count -> FlushResponse.newBuilder().setDeletedCount(count).build());
-    });
+    }, r -> "{\"deleted\": " + r.getDeletedCount() + "}"));
   }
 }

@@ -5,6 +5,7 @@ import io.raftcache.node.RaftCacheNode;
 import io.raftcache.node.config.ClusterPeer;
 import io.raftcache.node.config.NamespaceDefaults;
 import io.raftcache.node.config.NodeConfig;
+import io.raftcache.node.config.PostgresSettings;
 import io.raftcache.node.storage.PartitionStoreFactory;
 import io.raftcache.proto.Partitioning;
 import java.net.InetSocketAddress;
@@ -88,6 +89,15 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--zone", defaultValue = "local", description = "Zone label of this node (default: ${DEFAULT-VALUE}).")
   String zone;
 
+  @Option(names = "--postgres-url", paramLabel = "JDBC_URL",
+      description = {"PostgreSQL for config and the audit trail, e.g. jdbc:postgresql://db:5432/raftcache.",
+          "Omit to keep config from flags and audit in the local spool only."})
+  String postgresUrl;
+
+  @Option(names = "--postgres-user", defaultValue = "raftcache",
+      description = "PostgreSQL role (default: ${DEFAULT-VALUE}); the password comes from RAFTCACHE_POSTGRES_PASSWORD.")
+  String postgresUser;
+
   @Option(names = "--snapshot-interval", defaultValue = "5m", converter = DurationConverter.class,
       description = "How often each raft group snapshots its partition and truncates its log (default: ${DEFAULT-VALUE}).")
   Duration snapshotInterval;
@@ -112,7 +122,9 @@ final class NodeCommand implements Callable<Integer> {
     NodeConfig config = new NodeConfig(nodeId, host, port, metricsPort, dataDir, maxMemory, (int) maxValueBytes,
         (int) Math.min(Integer.MAX_VALUE, averageValueBytes), partitions, new NamespaceDefaults(ttls),
         expiryInterval, accessResolution, true, clusterId, members, true, snapshotInterval,
-        join.stream().filter(j -> !j.isBlank()).toList(), replicationFactor, region, zone);
+        join.stream().filter(j -> !j.isBlank()).toList(), replicationFactor, region, zone,
+        postgresUrl == null || postgresUrl.isBlank() ? null
+            : new PostgresSettings(postgresUrl, postgresUser, System.getenv("RAFTCACHE_POSTGRES_PASSWORD")));
     if (config.replicated() && !config.self().clientAddress().endsWith(":" + port)) {
       throw new IllegalArgumentException("--port " + port + " differs from this node's entry in --peers ("
           + config.self().clientAddress() + "); other nodes forward to that address");

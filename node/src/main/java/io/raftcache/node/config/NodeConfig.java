@@ -29,6 +29,8 @@ import java.util.List;
  * @param replicationFactor R, recorded when the cluster is founded
  * @param region this node's region label
  * @param zone this node's zone label
+ * @param postgres where the config and audit database is, or null to keep config from flags and audit in the
+ *     local spool only
  */
 public record NodeConfig(
     String nodeId,
@@ -51,7 +53,8 @@ public record NodeConfig(
     List<String> join,
     int replicationFactor,
     String region,
-    String zone) {
+    String zone,
+    PostgresSettings postgres) {
 
   /** The most members that replicate every partition; larger clusters need placement onto subsets. */
   public static final int MAX_FULL_REPLICATION_PEERS = 5;
@@ -62,7 +65,7 @@ public record NodeConfig(
       Duration expiryInterval, Duration accessResolution, boolean jvmMetrics) {
     this(nodeId, host, port, metricsPort, dataDir, maxMemoryBytes, maxValueBytes, averageValueBytes, partitionCount,
         namespaces, expiryInterval, accessResolution, jvmMetrics, "local", List.of(), true, Duration.ofMinutes(5),
-        List.of(), 1, "local", "local");
+        List.of(), 1, "local", "local", null);
   }
 
   public NodeConfig {
