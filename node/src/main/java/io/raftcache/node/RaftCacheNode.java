@@ -151,7 +151,7 @@ public final class RaftCacheNode implements AutoCloseable {
         (int) Math.max(1, config.accessResolution().toSeconds()));
     this.sweeper = new ExpirySweeper(partitions, clock, metrics);
 
-    MembershipService membershipService = config.replicated() ? new MembershipService(() -> meta, peerChannels) : null;
+    MembershipService membershipService = config.replicated() ? new MembershipService(() -> meta, peerChannels, audit, config.nodeId(), clock) : null;
     RequestValidator validator = new RequestValidator(Limits.withMaxValueBytes(config.maxValueBytes()));
     this.clusterService = new ClusterService(this::partitionTable);
     MetricsInterceptor interceptor = new MetricsInterceptor(metrics);

@@ -13,6 +13,8 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.raftcache.node.api.MembershipAdmin;
+import io.raftcache.node.audit.AuditEvent;
+import io.raftcache.node.audit.AuditSink;
 import io.raftcache.node.common.CacheException;
 import io.raftcache.node.common.Failures;
 import io.raftcache.node.membership.ClusterState;
@@ -56,14 +58,29 @@ public final class MembershipService implements MembershipAdmin {
 
   private final Supplier<MetaGroup> meta;
   private final PeerChannels peers;
+  private final AuditSink audit;
+  private final String nodeId;
+  private final java.time.Clock clock;
 
   /**
    * @param meta the meta group, once it has started
    * @param peers channels to the other members, for passing a removal on to the meta leader
    */
-  public MembershipService(Supplier<MetaGroup> meta, PeerChannels peers) {
+  public MembershipService(Supplier<MetaGroup> meta, PeerChannels peers, AuditSink audit, String nodeId,
+      java.time.Clock clock) {
     this.meta = meta;
     this.peers = peers;
+    this.audit = audit;
+    this.nodeId = nodeId;
+    this.clock = clock;
+  }
+
+  /** Records a join in the audit trail (by the meta leader, which decided it). */
+  private void audited(String joining, String outcome, String detail) {
+    com.google.gson.JsonObject json = new com.google.gson.JsonObject();
+    json.addProperty("detail", detail);
+    audit.record(new AuditEvent(java.util.UUID.randomUUID(), clock.instant(), joining, "member.join", null, joining,
+        outcome, nodeId, null, json.toString()));
   }
 
   public ServerServiceDefinition definition() {
@@ -169,6 +186,7 @@ public final class MembershipService implements MembershipAdmin {
       return;
     }
     if (problem != null) {
+      audited(m.getNodeId(), "REFUSED", problem);
       response.onError(Status.FAILED_PRECONDITION.withDescription(problem).asRuntimeException());
       return;
     }
@@ -178,8 +196,11 @@ public final class MembershipService implements MembershipAdmin {
         response.onError(Status.UNAVAILABLE.withDescription("join not recorded: " + Failures.unwrap(failure).getMessage())
             .asRuntimeException());
       } else if (applied.rejection() != null) {
+        audited(member.nodeId(), "REFUSED", applied.rejection());
         response.onError(Status.FAILED_PRECONDITION.withDescription(applied.rejection()).asRuntimeException());
       } else {
+        audited(member.nodeId(), "OK", "epoch " + applied.state().epoch() + ", client " + member.clientAddress()
+            + ", raft " + member.raftAddress());
         response.onNext(applied.state().toRecord());
         response.onCompleted();
       }

@@ -361,6 +361,10 @@ class ReplicatedClusterIT {
       epochs.add(watch.next().getEpoch());
     }
     assertThat(epochs).as("epochs the watcher saw").contains(3L);
+    // The meta leader that decided the joins audited them (no PostgreSQL here: the node's local spool).
+    assertThat(new io.raftcache.node.audit.AuditSpool(dir.resolve("n1").resolve("audit.spool")).readAll())
+        .filteredOn(e -> e.action().equals("member.join") && e.outcome().equals("OK"))
+        .extracting(io.raftcache.node.audit.AuditEvent::target).containsExactlyInAnyOrder("n2", "n3");
 
     // The joiners are voters: with the founder gone they still form a majority.
     stop("n1");
