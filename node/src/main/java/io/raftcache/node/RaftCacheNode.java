@@ -374,7 +374,13 @@ public final class RaftCacheNode implements AutoCloseable {
   private volatile java.time.Instant partitionsEnsuredAt;
   private volatile ScheduledExecutorService databaseTasks;
 
-  /** Migrates the schema until that succeeds, then keeps audit partitions three months ahead (daily). */
+  /** Audit rows are kept this long unless cluster_settings['audit.retention_days'] says otherwise. */
+  static final int DEFAULT_AUDIT_RETENTION_DAYS = 400;
+
+  /**
+   * Migrates the schema until that succeeds, then daily keeps audit partitions three months ahead and drops
+   * whole months older than the retention.
+   */
   private void maintainDatabase() {
     java.time.Instant now = clock.instant();
     if (partitionsEnsuredAt != null && partitionsEnsuredAt.plus(Duration.ofDays(1)).isAfter(now)) {
@@ -386,6 +392,11 @@ public final class RaftCacheNode implements AutoCloseable {
         log.info("PostgreSQL schema is up to date");
       }
       database.ensureAuditPartitions(now, 2);
+      int days = database.auditRetentionDays(DEFAULT_AUDIT_RETENTION_DAYS);
+      int dropped = database.dropAuditPartitionsBefore(now.minus(Duration.ofDays(days)));
+      if (dropped > 0) {
+        log.info("audit retention ({} days): dropped {} monthly partitions", days, dropped);
+      }
       partitionsEnsuredAt = now;
     } catch (RuntimeException | java.sql.SQLException e) {
       log.warn("PostgreSQL not usable yet ({}); retrying in 5 s, audit events wait in the spool", e.getMessage());

@@ -96,6 +96,15 @@ public final class PostgresDatabase implements AutoCloseable {
     }
   }
 
+  /** The audit retention in days: {@code cluster_settings['audit.retention_days']}, else {@code fallback}. */
+  public int auditRetentionDays(int fallback) throws SQLException {
+    try (Connection c = pool.getConnection(); PreparedStatement s = c.prepareStatement(
+        "SELECT (value #>> '{}')::int FROM cluster_settings WHERE key = 'audit.retention_days'");
+        ResultSet r = s.executeQuery()) {
+      return r.next() && r.getInt(1) > 0 ? r.getInt(1) : fallback;
+    }
+  }
+
   @Override
   public void close() {
     pool.close();

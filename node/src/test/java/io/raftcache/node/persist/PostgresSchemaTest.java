@@ -84,6 +84,15 @@ class PostgresSchemaTest {
   }
 
   @Test
+  void retentionDaysComeFromClusterSettings() throws SQLException {
+    assertThat(db.auditRetentionDays(400)).isEqualTo(400);
+    try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO cluster_settings (key, value) VALUES ('audit.retention_days', '30')");
+    }
+    assertThat(db.auditRetentionDays(400)).isEqualTo(30);
+  }
+
+  @Test
   void anAuditEventReplayedFromTheSpoolIsStoredOnce() throws SQLException {
     Instant at = Instant.now();
     UUID id = UUID.randomUUID();
