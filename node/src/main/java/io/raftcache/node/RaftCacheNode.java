@@ -15,9 +15,11 @@ import io.raftcache.node.api.ServingGate;
 import io.raftcache.node.audit.AuditSink;
 import io.raftcache.node.audit.AuditSpool;
 import io.raftcache.node.audit.SpoolOnlyAuditSink;
+import io.raftcache.node.config.NamespaceDefaults;
 import io.raftcache.node.config.PostgresSettings;
 import io.raftcache.node.metrics.AuditMetrics;
 import io.raftcache.node.persist.PostgresAuditWriter;
+import io.raftcache.node.persist.PostgresConfigFollower;
 import io.raftcache.node.persist.PostgresDatabase;
 import io.raftcache.node.cluster.ForwardingPartition;
 import io.raftcache.node.cluster.JoinClient;
@@ -103,6 +105,10 @@ public final class RaftCacheNode implements AutoCloseable {
   private final AuditSink audit;
   /** Null without --postgres-url. */
   private final PostgresDatabase database;
+  /** Null without --postgres-url. */
+  private final PostgresConfigFollower configFollower;
+  /** Namespace settings: from flags, overlaid by PostgreSQL's when it is configured. */
+  private final java.util.concurrent.atomic.AtomicReference<NamespaceDefaults> namespaceDefaults;
   /** Why this node no longer serves cache calls (it was removed from its cluster), or null. */
   private volatile String removedFromCluster;
   private volatile boolean wasMember;
@@ -114,6 +120,7 @@ public final class RaftCacheNode implements AutoCloseable {
         config.partitionBudgetBytes(), AVERAGE_KEY_BYTES, config.averageValueBytes(), config.maxValueBytes());
     this.lock = DataDirectoryLock.acquire(config.dataDir());
     this.metrics = new NodeMetrics(this::storeStats, config.jvmMetrics());
+    this.namespaceDefaults = new java.util.concurrent.atomic.AtomicReference<>(config.namespaces());
     AuditSpool spool = new AuditSpool(config.dataDir().resolve("audit.spool"));
     if (config.postgres() != null) {
       PostgresSettings pg = config.postgres();
@@ -121,10 +128,13 @@ public final class RaftCacheNode implements AutoCloseable {
       PostgresAuditWriter writer = new PostgresAuditWriter(database.dataSource(), spool);
       this.audit = writer;
       new AuditMetrics(writer::queueDepth, writer::spoolBytes, writer::writeFailures).registerIn(metrics.registry());
+      this.configFollower = new PostgresConfigFollower(database.dataSource(),
+          config.dataDir().resolve("config-cache.json"), config.namespaces(), namespaceDefaults::set);
       log.info("audit trail and config in PostgreSQL at {} (events spool to {} while it is unreachable)",
           pg.jdbcUrl(), spool);
     } else {
       this.database = null;
+      this.configFollower = null;
       this.audit = new SpoolOnlyAuditSink(spool);
       new AuditMetrics(() -> 0, spool::bytes, () -> 0).registerIn(metrics.registry());
       log.warn("NO POSTGRESQL CONFIGURED (--postgres-url): config comes from flags and files only, and audit events"
@@ -147,7 +157,7 @@ public final class RaftCacheNode implements AutoCloseable {
     }
     LruEviction eviction = new LruEviction(
         MemoryWatermarks.DEFAULT, sizing.budgetBytes(), config.partitionCount(), clock, metrics);
-    this.operations = new CacheOperations(partitions, eviction, config.namespaces(), clock, metrics,
+    this.operations = new CacheOperations(partitions, eviction, namespaceDefaults::get, clock, metrics,
         (int) Math.max(1, config.accessResolution().toSeconds()));
     this.sweeper = new ExpirySweeper(partitions, clock, metrics);
 
@@ -161,7 +171,7 @@ public final class RaftCacheNode implements AutoCloseable {
         .addService(ServerInterceptors.intercept(new CacheService(validator, operations, config.nodeId()),
             noForward, gate, interceptor))
         .addService(ServerInterceptors.intercept(new AdminService(
-            validator, operations, config.namespaces(), partitions::stats, metrics, clock, config.nodeId(), membershipService,
+            validator, operations, namespaceDefaults::get, partitions::stats, metrics, clock, config.nodeId(), membershipService,
             audit), interceptor))
         .addService(ServerInterceptors.intercept(clusterService, interceptor))
         .addService(health.getHealthService())
@@ -480,6 +490,9 @@ public final class RaftCacheNode implements AutoCloseable {
     }
     if (databaseTasks != null) {
       databaseTasks.shutdownNow();
+    }
+    if (configFollower != null) {
+      configFollower.close();
     }
     if (database != null) {
       database.close();

@@ -29,7 +29,7 @@ import java.util.function.Supplier;
 public final class AdminService extends AdminGrpc.AdminImplBase {
   private final RequestValidator validator;
   private final CacheOperations operations;
-  private final NamespaceDefaults namespaces;
+  private final java.util.function.Supplier<NamespaceDefaults> namespaces;
   private final Supplier<StoreStats> stats;
   private final NodeMetrics metrics;
   private final Clock clock;
@@ -41,7 +41,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   public AdminService(
       RequestValidator validator,
       CacheOperations operations,
-      NamespaceDefaults namespaces,
+      java.util.function.Supplier<NamespaceDefaults> namespaces,
       Supplier<StoreStats> stats,
       NodeMetrics metrics,
       Clock clock,
@@ -132,7 +132,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     Replies.unary(response, () -> {
       Map<String, Long> counts = operations.namespaceEntryCounts();
       Map<String, NamespaceInfo> byName = new TreeMap<>();
-      namespaces.sorted().forEach((name, ttl) -> byName.put(name,
+      namespaces.get().sorted().forEach((name, ttl) -> byName.put(name,
           NamespaceInfo.newBuilder().setName(name).setDefaultTtlMs(ttl.toMillis()).build()));
       counts.forEach((name, entries) -> byName.merge(name,
           NamespaceInfo.newBuilder().setName(name).setEntries(entries).build(),

@@ -37,7 +37,7 @@ public final class CacheOperations {
 
   private final PartitionSet partitions;
   private final LruEviction eviction;
-  private final NamespaceDefaults namespaces;
+  private final java.util.function.Supplier<NamespaceDefaults> namespaces;
   private final Clock clock;
   private final NodeMetrics metrics;
   private final int accessResolutionTicks;
@@ -49,7 +49,7 @@ public final class CacheOperations {
   public CacheOperations(
       PartitionSet partitions,
       LruEviction eviction,
-      NamespaceDefaults namespaces,
+      java.util.function.Supplier<NamespaceDefaults> namespaces,
       Clock clock,
       NodeMetrics metrics,
       int accessResolutionTicks) {
@@ -235,7 +235,7 @@ public final class CacheOperations {
   }
 
   private long deadline(String namespace, long ttlMillis, long now) {
-    long ttl = ttlMillis != 0 ? ttlMillis : namespaces.defaultTtlMillis(namespace);
+    long ttl = ttlMillis != 0 ? ttlMillis : namespaces.get().defaultTtlMillis(namespace);
     return ttl == 0 ? 0 : now + ttl;
   }
 

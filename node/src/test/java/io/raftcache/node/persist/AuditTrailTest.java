@@ -47,7 +47,8 @@ class AuditTrailTest {
             io.grpc.Status.Code.FAILED_PRECONDITION, ErrorReason.CONFIRMATION_REQUIRED);
         admin.flush(FlushRequest.newBuilder().setNamespace("app").setConfirm("app").build());
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rows(fresh,
+        // The node migrates the schema in the background: until then the table does not exist.
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(rows(fresh,
             "SELECT outcome || ' ' || detail::text FROM audit_events WHERE action = 'namespace.flush'"
                 + " AND namespace = 'app' AND node_id = 'audited' ORDER BY occurred_at"))
             .hasSize(2)
