@@ -21,7 +21,7 @@ ROOT="$(dirname "$DEPLOY")"
 NODE_FLAGS="config node-id host port metrics-port data-dir max-memory max-value-bytes partitions namespace-ttl cluster-id peers snapshot-interval
 expiry-interval access-resolution average-value-bytes join replication-factor region zone postgres-url postgres-user help"
 # Flags of the client subcommands (get, set, del, stats); --target also reads RAFTCACHE_TARGET.
-CLIENT_FLAGS="target confirm help"
+CLIENT_FLAGS="target confirm ttl help"
 # Variables the launcher script itself reads (RAFTCACHE_SKIP_BUILD, RAFTCACHE_JAVA_OPTS) are allowed too:
 # they are taken from the launcher, not listed here.
 

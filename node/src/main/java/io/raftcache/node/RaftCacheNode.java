@@ -20,6 +20,7 @@ import io.raftcache.node.config.PostgresSettings;
 import io.raftcache.node.metrics.AuditMetrics;
 import io.raftcache.node.persist.PostgresAuditWriter;
 import io.raftcache.node.persist.PostgresConfigFollower;
+import io.raftcache.node.persist.PostgresConfigStore;
 import io.raftcache.node.persist.PostgresDatabase;
 import io.raftcache.node.cluster.ForwardingPartition;
 import io.raftcache.node.cluster.JoinClient;
@@ -128,6 +129,8 @@ public final class RaftCacheNode implements AutoCloseable {
       PostgresAuditWriter writer = new PostgresAuditWriter(database.dataSource(), spool);
       this.audit = writer;
       new AuditMetrics(writer::queueDepth, writer::spoolBytes, writer::writeFailures).registerIn(metrics.registry());
+      this.databaseTasks = Executors.newSingleThreadScheduledExecutor(daemon("raftcache-postgres"));
+      this.configAdmin = new PostgresConfigStore(database.dataSource(), databaseTasks);
       this.configFollower = new PostgresConfigFollower(database.dataSource(),
           config.dataDir().resolve("config-cache.json"), config.namespaces(), namespaceDefaults::set);
       log.info("audit trail and config in PostgreSQL at {} (events spool to {} while it is unreachable)",
@@ -135,6 +138,7 @@ public final class RaftCacheNode implements AutoCloseable {
     } else {
       this.database = null;
       this.configFollower = null;
+      this.configAdmin = null;
       this.audit = new SpoolOnlyAuditSink(spool);
       new AuditMetrics(() -> 0, spool::bytes, () -> 0).registerIn(metrics.registry());
       log.warn("NO POSTGRESQL CONFIGURED (--postgres-url): config comes from flags and files only, and audit events"
@@ -172,7 +176,7 @@ public final class RaftCacheNode implements AutoCloseable {
             noForward, gate, interceptor))
         .addService(ServerInterceptors.intercept(new AdminService(
             validator, operations, namespaceDefaults::get, partitions::stats, metrics, clock, config.nodeId(), membershipService,
-            audit), interceptor))
+            audit, configAdmin), interceptor))
         .addService(ServerInterceptors.intercept(clusterService, interceptor))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance());
@@ -329,9 +333,7 @@ public final class RaftCacheNode implements AutoCloseable {
       // The schema is migrated (and audit partitions created ahead) in the background, so the node starts and
       // serves while PostgreSQL is down; until it succeeds, audit events wait in the spool.
       // Its own thread: a connection attempt to a dead database blocks for seconds, and must not delay expiry.
-      ScheduledExecutorService databaseTasks = Executors.newSingleThreadScheduledExecutor(daemon("raftcache-postgres"));
-      node.databaseTasks = databaseTasks;
-      databaseTasks.scheduleWithFixedDelay(node::maintainDatabase, 0, 5, TimeUnit.SECONDS);
+      node.databaseTasks.scheduleWithFixedDelay(node::maintainDatabase, 0, 5, TimeUnit.SECONDS);
     }
     long intervalMillis = config.expiryInterval().toMillis();
     node.background.scheduleWithFixedDelay(node::sweepQuietly, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
@@ -382,7 +384,10 @@ public final class RaftCacheNode implements AutoCloseable {
   }
 
   private volatile java.time.Instant partitionsEnsuredAt;
-  private volatile ScheduledExecutorService databaseTasks;
+  /** PostgreSQL work (migrations, partitions, config writes); null without --postgres-url. */
+  private ScheduledExecutorService databaseTasks;
+  /** Null without --postgres-url. */
+  private final io.raftcache.node.api.ConfigAdmin configAdmin;
 
   /** Audit rows are kept this long unless cluster_settings['audit.retention_days'] says otherwise. */
   static final int DEFAULT_AUDIT_RETENTION_DAYS = 400;

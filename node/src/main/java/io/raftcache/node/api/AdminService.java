@@ -4,6 +4,7 @@ import io.grpc.stub.StreamObserver;
 import io.raftcache.node.audit.AuditEvent;
 import io.raftcache.node.audit.AuditSink;
 import io.raftcache.node.common.CacheException;
+import io.raftcache.node.common.Limits;
 import io.raftcache.node.config.NamespaceDefaults;
 import io.raftcache.node.metrics.NodeMetrics;
 import io.raftcache.node.metrics.StoreStats;
@@ -13,6 +14,7 @@ import io.raftcache.proto.v1.ErrorReason;
 import io.raftcache.proto.v1.FlushRequest;
 import io.raftcache.proto.v1.FlushResponse;
 import io.raftcache.proto.v1.RemoveNodeRequest;
+import io.raftcache.proto.v1.SetNamespaceRequest;
 import io.raftcache.proto.v1.RemoveNodeResponse;
 import io.raftcache.proto.v1.GetStatsRequest;
 import io.raftcache.proto.v1.ListNamespacesRequest;
@@ -37,6 +39,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final long startedAtMillis;
   private final MembershipAdmin membership;
   private final AuditSink audit;
+  private final ConfigAdmin configAdmin;
 
   public AdminService(
       RequestValidator validator,
@@ -47,7 +50,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       Clock clock,
       String nodeId,
       MembershipAdmin membership,
-      AuditSink audit) {
+      AuditSink audit,
+      ConfigAdmin configAdmin) {
     this.validator = validator;
     this.operations = operations;
     this.namespaces = namespaces;
@@ -58,6 +62,24 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     this.startedAtMillis = clock.millis();
     this.membership = membership;
     this.audit = audit;
+    this.configAdmin = configAdmin;
+  }
+
+  @Override
+  public void setNamespace(SetNamespaceRequest request, StreamObserver<NamespaceInfo> response) {
+    Replies.unary(response, () -> audited("namespace.set", request.getName(), null, () -> {
+      String ns = validator.namespace(request.getName());
+      long ttl = request.getDefaultTtlMs();
+      if (ttl < 0 || ttl > Limits.MAX_TTL_MILLIS) {
+        throw new CacheException(ErrorReason.INVALID_TTL, "default_ttl_ms must be 0 (never expire) to 10 years");
+      }
+      if (configAdmin == null) {
+        throw new CacheException(ErrorReason.CONFIG_UNAVAILABLE,
+            "this node has no PostgreSQL (--postgres-url): namespace settings come from --namespace-ttl");
+      }
+      return configAdmin.setNamespace("anonymous", ns, java.time.Duration.ofMillis(ttl))
+          .thenApply(done -> NamespaceInfo.newBuilder().setName(ns).setDefaultTtlMs(ttl).build());
+    }, info -> "{\"default_ttl_ms\": " + info.getDefaultTtlMs() + "}"));
   }
 
   /**

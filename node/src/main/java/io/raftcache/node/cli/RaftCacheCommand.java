@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "raftcache", mixinStandardHelpOptions = true, version = "raftcache 0.1.0",
     description = "A gRPC-native distributed cache.",
     subcommands = {NodeCommand.class, DevCommand.class, ClientCommands.Get.class, ClientCommands.Set.class, ClientCommands.Del.class,
-        ClientCommands.Stats.class, ClientCommands.RemoveNode.class})
+        ClientCommands.Stats.class, ClientCommands.RemoveNode.class, AdminCommands.class})
 public final class RaftCacheCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

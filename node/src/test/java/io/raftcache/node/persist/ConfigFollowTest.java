@@ -45,6 +45,18 @@ class ConfigFollowTest {
   }
 
   @Test
+  void withoutPostgresANamespaceChangeIsRefusedClearly() throws Exception {
+    String name = "no-config-" + UUID.randomUUID();
+    try (RaftCacheNode node = TestNodes.inProcess(name, TestNodes.config(dataDir), Clock.systemUTC(),
+        PartitionStoreFactory.chronicle(dataDir.resolve("partitions")))) {
+      io.raftcache.node.testing.GrpcAssertions.assertFails(() -> io.raftcache.proto.v1.AdminGrpc.newBlockingStub(
+              TestNodes.channel(name)).setNamespace(io.raftcache.proto.v1.SetNamespaceRequest.newBuilder()
+              .setName("sessions").setDefaultTtlMs(1000).build()),
+          io.grpc.Status.Code.FAILED_PRECONDITION, io.raftcache.proto.v1.ErrorReason.CONFIG_UNAVAILABLE);
+    }
+  }
+
+  @Test
   void aNamespaceTtlSetInPostgresReachesTheNodeAndIsRememberedWhilePostgresIsDown() throws Exception {
     try (PostgresTestDatabase fresh = PostgresTestDatabase.create()) {
       String name = "config-" + UUID.randomUUID();
@@ -64,6 +76,19 @@ class ConfigFollowTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> ttlOfAPlainSet(name) > THIRTY_MINUTES - 60_000);
         System.out.printf("a namespace TTL set in PostgreSQL reached the node in %d ms%n",
             (System.nanoTime() - changedAt) / 1_000_000);
+        // The same through the Admin API: stored with its history, audited, and followed by the node.
+        io.raftcache.proto.v1.AdminGrpc.newBlockingStub(TestNodes.channel(name)).setNamespace(
+            io.raftcache.proto.v1.SetNamespaceRequest.newBuilder().setName("sessions").setDefaultTtlMs(60_000).build());
+        await().atMost(Duration.ofSeconds(20)).until(() -> ttlOfAPlainSet(name) <= 60_000);
+        assertThat(AuditTrailTest.rows(fresh, "SELECT actor || ' ' || coalesce(old_value::text, '-') || ' -> ' || new_value::text"
+            + " FROM config_history WHERE entity = 'namespace' AND entity_key = 'sessions'"))
+            .containsExactly("anonymous {\"default_ttl_ms\": " + THIRTY_MINUTES + "} -> {\"default_ttl_ms\": 60000}");
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> !AuditTrailTest.rows(fresh,
+            "SELECT outcome FROM audit_events WHERE action = 'namespace.set' AND outcome = 'OK'").isEmpty());
+        // Put the 30 minutes back for the restart below.
+        io.raftcache.proto.v1.AdminGrpc.newBlockingStub(TestNodes.channel(name)).setNamespace(
+            io.raftcache.proto.v1.SetNamespaceRequest.newBuilder().setName("sessions").setDefaultTtlMs(THIRTY_MINUTES).build());
+        await().atMost(Duration.ofSeconds(20)).until(() -> ttlOfAPlainSet(name) > THIRTY_MINUTES - 60_000);
       }
       // Restart with PostgreSQL unreachable: the node starts, serves, and uses the last known configuration.
       String again = "config-" + UUID.randomUUID();
