@@ -181,7 +181,8 @@ public final class RaftCacheNode implements AutoCloseable {
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance());
     if (config.replicated()) {
-      serverBuilder.addService(new ForwardingService(raftReplicas, eviction).definition());
+      serverBuilder.addService(new ForwardingService(raftReplicas, eviction, clock,
+          (int) Math.max(1, config.accessResolution().toSeconds())).definition());
       serverBuilder.addService(membershipService.definition());
     }
     this.server = serverBuilder.build();
@@ -335,6 +336,9 @@ public final class RaftCacheNode implements AutoCloseable {
       // Its own thread: a connection attempt to a dead database blocks for seconds, and must not delay expiry.
       node.databaseTasks.scheduleWithFixedDelay(node::maintainDatabase, 0, 5, TimeUnit.SECONDS);
     }
+    if (config.replicated()) {
+      node.background.scheduleWithFixedDelay(node::flushAccessHints, 1, 1, TimeUnit.SECONDS);
+    }
     long intervalMillis = config.expiryInterval().toMillis();
     node.background.scheduleWithFixedDelay(node::sweepQuietly, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     if (node.removedFromCluster == null) {
@@ -423,6 +427,19 @@ public final class RaftCacheNode implements AutoCloseable {
       sweeper.sweepStep();
     } catch (RuntimeException e) {
       log.warn("expiry sweep failed; retrying at the next interval", e);
+    }
+  }
+
+  /** Sends the keys followers served to their partitions' leaders for LRU (every second; tests call it). */
+  public void flushAccessHints() {
+    try {
+      for (Partition p : partitions.all()) {
+        if (p instanceof ForwardingPartition forwarding) {
+          forwarding.flushAccessHints();
+        }
+      }
+    } catch (RuntimeException e) {
+      log.debug("sending access hints failed; they only steer eviction", e);
     }
   }
 

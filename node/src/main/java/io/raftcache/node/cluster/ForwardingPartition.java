@@ -49,7 +49,11 @@ public final class ForwardingPartition implements Partition {
   static final Duration MAX_WAIT = Duration.ofSeconds(5);
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ForwardingPartition.class);
 
+  /** The most access hints a partition buffers between flushes; more are dropped (they only steer eviction). */
+  static final int MAX_HINTS = 4096;
+
   private final RaftPartition local;
+  private final java.util.Set<java.nio.ByteBuffer> hints = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final PeerChannels peers;
   private final ScheduledExecutorService scheduler;
   private final RaftMetrics metrics;
@@ -71,6 +75,34 @@ public final class ForwardingPartition implements Partition {
     Attempt attempt = new Attempt(command, deadline(), RequestContext.NO_FORWARD.get());
     attempt.run();
     return attempt.result;
+  }
+
+  @Override
+  public void accessed(byte[] key) {
+    if (hints.size() < MAX_HINTS) {
+      hints.add(java.nio.ByteBuffer.wrap(key));
+    }
+  }
+
+  /**
+   * Sends the keys read here since the last flush to the partition's leader, which refreshes their LRU ticks
+   * (fire and forget: a lost batch only makes eviction a little less exact).
+   */
+  public void flushAccessHints() {
+    if (hints.isEmpty()) {
+      return;
+    }
+    java.util.List<byte[]> keys = new java.util.ArrayList<>(hints.size());
+    for (java.util.Iterator<java.nio.ByteBuffer> it = hints.iterator(); it.hasNext(); ) {
+      keys.add(it.next().array());
+      it.remove();
+    }
+    String leader = local.leaderNodeId();
+    if (leader == null || local.isLeader()) {
+      return; // no one to tell, or this node leads now and records its own reads
+    }
+    io.grpc.stub.ClientCalls.futureUnaryCall(peers.to(leader).newCall(ForwardingProtocol.ACCESSED,
+        CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS)), ForwardingProtocol.accessed(local.id(), keys));
   }
 
   @Override

@@ -21,7 +21,50 @@ final class ForwardingProtocol {
       .setResponseMarshaller(new BytesMarshaller())
       .build();
 
+  /** Keys read on a follower, for the leader's LRU ticks: partition, count, then length-prefixed keys. */
+  static final MethodDescriptor<byte[], byte[]> ACCESSED = MethodDescriptor.<byte[], byte[]>newBuilder()
+      .setType(MethodDescriptor.MethodType.UNARY)
+      .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Accessed"))
+      .setRequestMarshaller(new BytesMarshaller())
+      .setResponseMarshaller(new BytesMarshaller())
+      .build();
+
   private ForwardingProtocol() {}
+
+  static byte[] accessed(int partition, java.util.List<byte[]> keys) {
+    java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(buffer)) {
+      out.writeInt(partition);
+      out.writeInt(keys.size());
+      for (byte[] key : keys) {
+        out.writeInt(key.length);
+        out.write(key);
+      }
+    } catch (java.io.IOException impossible) {
+      throw new java.io.UncheckedIOException(impossible);
+    }
+    return buffer.toByteArray();
+  }
+
+  /** The keys of an {@link #ACCESSED} request; at most {@code maxKeys}, each at most {@code maxKeyBytes}. */
+  static java.util.List<byte[]> accessedKeys(byte[] request, int maxKeys, int maxKeyBytes) throws java.io.IOException {
+    java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(request, 4, request.length - 4));
+    int n = in.readInt();
+    if (n < 0 || n > maxKeys) {
+      throw new java.io.IOException("bad key count " + n);
+    }
+    java.util.List<byte[]> keys = new java.util.ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int length = in.readInt();
+      if (length < 1 || length > maxKeyBytes) {
+        throw new java.io.IOException("bad key length " + length);
+      }
+      byte[] key = new byte[length];
+      in.readFully(key);
+      keys.add(key);
+    }
+    return keys;
+  }
 
   static byte[] request(int partition, byte[] command) {
     byte[] out = new byte[4 + command.length];

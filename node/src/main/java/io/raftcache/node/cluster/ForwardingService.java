@@ -24,18 +24,50 @@ import java.util.List;
 public final class ForwardingService {
   private final List<Partition> localReplicas;
   private final LruEviction eviction;
+  private final java.time.Clock clock;
+  private final int accessResolutionTicks;
 
-  /** @param localReplicas this node's raft replicas, by partition number */
-  public ForwardingService(List<Partition> localReplicas, LruEviction eviction) {
+  /**
+   * @param localReplicas this node's raft replicas, by partition number
+   * @param accessResolutionTicks how stale an access tick may get before it is rewritten
+   */
+  public ForwardingService(List<Partition> localReplicas, LruEviction eviction, java.time.Clock clock,
+      int accessResolutionTicks) {
     this.localReplicas = List.copyOf(localReplicas);
     this.eviction = eviction;
+    this.clock = clock;
+    this.accessResolutionTicks = accessResolutionTicks;
   }
 
   /** The service definition to add to the node's gRPC server. */
   public ServerServiceDefinition definition() {
     return ServerServiceDefinition.builder(ForwardingProtocol.SERVICE)
         .addMethod(ForwardingProtocol.PROPOSE, ServerCalls.asyncUnaryCall(this::propose))
+        .addMethod(ForwardingProtocol.ACCESSED, ServerCalls.asyncUnaryCall(this::accessed))
         .build();
+  }
+
+  /** Refreshes the LRU ticks of keys a follower served, if this node leads their partition (else ignores them). */
+  private void accessed(byte[] request, StreamObserver<byte[]> response) {
+    int partition = request.length < 4 ? -1 : ForwardingProtocol.partitionOf(request);
+    if (partition < 0 || partition >= localReplicas.size()) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription("no partition " + partition).asRuntimeException());
+      return;
+    }
+    Partition local = localReplicas.get(partition);
+    try {
+      if (local.isLeader()) {
+        int tick = io.raftcache.node.storage.AccessTicks.of(clock.millis());
+        for (byte[] key : ForwardingProtocol.accessedKeys(request, ForwardingPartition.MAX_HINTS, 8192)) {
+          local.store().recordAccess(key, tick, accessResolutionTicks);
+        }
+      }
+      response.onNext(new byte[0]);
+      response.onCompleted();
+    } catch (java.io.IOException e) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription("malformed access hints: " + e.getMessage())
+          .asRuntimeException());
+    }
   }
 
   private void propose(byte[] request, StreamObserver<byte[]> response) {

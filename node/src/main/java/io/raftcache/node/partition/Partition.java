@@ -27,6 +27,13 @@ public interface Partition extends AutoCloseable {
   /** True if this node may propose for the partition (its leader). */
   boolean isLeader();
 
+  /**
+   * Says that {@code key} was read here from a replica that does not lead the partition, so the leader (which
+   * alone keeps LRU access ticks) should refresh it. Hints may be dropped; nothing depends on them but eviction
+   * order.
+   */
+  default void accessed(byte[] key) {}
+
   /** The local store, for leader-side scans (expiry, eviction, tag invalidation). */
   PartitionStore store();
 

@@ -401,6 +401,34 @@ class ReplicatedClusterIT {
   }
 
   @Test
+  void keysReadOnlyThroughFollowersStayHotForTheLeadersEviction() throws Exception {
+    memoryBudget = 8L << 20; // 2 MiB per partition
+    startCluster();
+    Map<String, String> readerOf = new HashMap<>();
+    for (int i = 0; i < 40; i++) {
+      String key = "hot-" + i;
+      cache("n1").set(set(key, "hot"));
+      String leader = topology("n1").getPartitions(Partitioning.partitionOf("app", key.getBytes(), PARTITIONS)).getLeader();
+      readerOf.put(key, peers.stream().map(ClusterPeer::nodeId).filter(id -> !id.equals(leader)).findFirst().orElseThrow());
+    }
+    ByteString value = ByteString.copyFrom(new byte[16 * 1024]);
+    int writes = (int) (3 * memoryBudget / value.size());
+    for (int i = 0; i < writes; i++) {
+      cache("n" + (i % 3 + 1)).set(set("big-" + i, "").toBuilder().setValue(value).build());
+      if (i % 100 == 0) {
+        clock.advance(Duration.ofSeconds(2)); // time passes; the hot keys keep being read, but only on followers
+        readerOf.forEach((key, reader) -> assertThat(cache(reader).get(get(key, Consistency.STALE)).getFound())
+            .as("%s read on %s", key, reader).isTrue());
+        nodes.values().forEach(RaftCacheNode::flushAccessHints);
+      }
+    }
+    assertThat(nodes.values().stream().mapToLong(node -> node.metrics().evictions()).sum()).isPositive();
+    for (String key : readerOf.keySet()) {
+      assertThat(cache("n1").get(get(key, Consistency.LINEARIZABLE)).getFound()).as("hot key %s", key).isTrue();
+    }
+  }
+
+  @Test
   void aRunningNodeThatIsRemovedStopsServingInsteadOfAnsweringStale() throws Exception {
     startCluster();
     cache("n3").set(set("k", "v1"));
