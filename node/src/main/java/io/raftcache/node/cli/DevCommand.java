@@ -98,6 +98,11 @@ final class DevCommand implements Callable<Integer> {
       System.out.printf("  n%d  grpc 127.0.0.1:%d   metrics http://127.0.0.1:%d/metrics   data %s%n",
           i + 1, basePort + i, metricsBasePort + i, dataDir.resolve("n" + (i + 1)));
     }
+    String postgres = System.getenv("RAFTCACHE_POSTGRES_URL");
+    System.out.println(postgres == null || postgres.isBlank()
+        ? "  PostgreSQL: none (RAFTCACHE_POSTGRES_URL is not set): namespace settings come from flags, and audit events"
+            + " stay in each node's data-dir/audit.spool"
+        : "  PostgreSQL: " + postgres + " (audit trail and namespace settings; every node uses it)");
     System.out.println();
     System.out.println("Try, in another terminal (any node serves any key):");
     System.out.printf("  ./raftcache set -t 127.0.0.1:%d greeting hello --ttl 10m%n", basePort);
