@@ -119,7 +119,8 @@ class ReplicatedClusterIT {
   void awaitLeaders() {
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       for (String id : nodes.keySet()) {
-        assertThat(topology(id).getPartitionsList()).extracting(PartitionAssignment::getLeader)
+        // hasSize first: before the meta group's state is applied the list is empty, and allSatisfy would pass
+        assertThat(topology(id).getPartitionsList()).hasSize(PARTITIONS).extracting(PartitionAssignment::getLeader)
             .allSatisfy(leader -> assertThat(nodes).containsKey(leader));
       }
     });

@@ -97,7 +97,8 @@ final class NodeProcessCluster implements AutoCloseable {
         assertThat(HealthGrpc.newBlockingStub(channels.get(id)).withDeadlineAfter(1, TimeUnit.SECONDS)
             .check(HealthCheckRequest.getDefaultInstance()).getStatus()).isEqualTo(ServingStatus.SERVING);
         assertThat(ClusterGrpc.newBlockingStub(channels.get(id)).getTopology(GetTopologyRequest.getDefaultInstance())
-            .getPartitionsList()).allSatisfy(a -> assertThat(a.getLeader()).isNotEmpty());
+            .getPartitionsList()).isNotEmpty() // empty until the meta group's state is applied
+            .allSatisfy(a -> assertThat(a.getLeader()).isNotEmpty());
       }
     });
   }
