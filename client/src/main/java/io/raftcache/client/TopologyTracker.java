@@ -49,15 +49,21 @@ final class TopologyTracker implements AutoCloseable {
         try {
           accept(ClusterGrpc.newBlockingStub(channels.to(seed)).withDeadlineAfter(2, TimeUnit.SECONDS)
               .getTopology(GetTopologyRequest.getDefaultInstance()));
-          break;
+          if (table.get() != null) {
+            break;
+          }
         } catch (RuntimeException e) {
           last = e;
         }
       }
+      if (table.get() == null) {
+        // Every seed failed or does not know the cluster yet (it is starting): ask again shortly.
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+      }
     }
     if (table.get() == null) {
       throw new RaftCacheException(Status.Code.UNAVAILABLE, io.raftcache.proto.v1.ErrorReason.ERROR_REASON_UNSPECIFIED,
-          "no seed of " + seeds + " answered GetTopology", last);
+          "no seed of " + seeds + " answered GetTopology with the cluster's partitions", last);
     }
     watch();
   }
@@ -142,8 +148,14 @@ final class TopologyTracker implements AutoCloseable {
     scheduler.schedule(this::watch, delay, TimeUnit.MILLISECONDS);
   }
 
-  /** Takes {@code topology} unless the client has a newer epoch, keeping leaders it knows from later terms. */
+  /**
+   * Takes {@code topology} unless the client has a newer epoch, keeping leaders it knows from later terms. A
+   * table without partitions (a node that has not applied the cluster's state yet) is ignored.
+   */
   private void accept(Topology topology) {
+    if (topology.getPartitionCount() == 0 || topology.getPartitionsCount() == 0) {
+      return;
+    }
     RouteTable next = RouteTable.of(topology);
     table.updateAndGet(current -> current == null ? next
         : next.epoch() >= current.epoch() ? current.mergedWith(next) : current);
