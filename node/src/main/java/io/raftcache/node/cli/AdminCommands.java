@@ -1,13 +1,10 @@
 package io.raftcache.node.cli;
 
-import io.grpc.ManagedChannel;
-import io.raftcache.proto.v1.AdminGrpc;
 import io.raftcache.proto.v1.NamespaceInfo;
 import io.raftcache.proto.v1.SetNamespaceRequest;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,17 +28,13 @@ final class AdminCommands {
 
     @Override
     public Integer call() throws Exception {
-      ManagedChannel channel = options.channel();
-      try {
-        NamespaceInfo info = AdminGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(options.deadline.toMillis(), TimeUnit.MILLISECONDS)
+      return ClientCommands.withChannel(options, channel -> {
+        NamespaceInfo info = ClientCommands.admin(channel, options)
             .setNamespace(SetNamespaceRequest.newBuilder().setName(name).setDefaultTtlMs(ttl.toMillis()).build());
         out.println("namespace " + info.getName() + ": default TTL "
             + (info.getDefaultTtlMs() == 0 ? "none" : Duration.ofMillis(info.getDefaultTtlMs()).toString()));
         return 0;
-      } finally {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      }
+      });
     }
   }
 }

@@ -31,7 +31,7 @@ final class ClientCommands {
   private ClientCommands() {}
 
   /** Runs {@code body} with a blocking stub bound to the target, closing the channel afterwards. */
-  private static int withChannel(ClientOptions options, ChannelBody body) throws Exception {
+  static int withChannel(ClientOptions options, ChannelBody body) throws Exception {
     ManagedChannel channel = options.channel();
     try {
       return body.run(channel);
@@ -41,12 +41,16 @@ final class ClientCommands {
   }
 
   @FunctionalInterface
-  private interface ChannelBody {
+  interface ChannelBody {
     int run(ManagedChannel channel) throws Exception;
   }
 
   private static CacheGrpc.CacheBlockingStub cache(ManagedChannel channel, ClientOptions options) {
     return CacheGrpc.newBlockingStub(channel).withDeadlineAfter(options.deadline.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  static AdminGrpc.AdminBlockingStub admin(ManagedChannel channel, ClientOptions options) {
+    return AdminGrpc.newBlockingStub(channel).withDeadlineAfter(options.deadline.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private static String ttl(long ttlRemainingMs) {
@@ -142,9 +146,7 @@ final class ClientCommands {
     @Override
     public Integer call() throws Exception {
       return withChannel(options, channel -> {
-        out.print(TextFormat.printer().printToString(AdminGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(options.deadline.toMillis(), TimeUnit.MILLISECONDS)
-            .getStats(GetStatsRequest.getDefaultInstance())));
+        out.print(TextFormat.printer().printToString(admin(channel, options).getStats(GetStatsRequest.getDefaultInstance())));
         return 0;
       });
     }
@@ -163,8 +165,7 @@ final class ClientCommands {
     @Override
     public Integer call() throws Exception {
       return withChannel(options, channel -> {
-        RemoveNodeResponse r = AdminGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(options.deadline.toMillis(), TimeUnit.MILLISECONDS)
+        RemoveNodeResponse r = admin(channel, options)
             .removeNode(RemoveNodeRequest.newBuilder().setNodeId(nodeId).setConfirm(confirm).build());
         out.println("removed " + nodeId + "; cluster epoch " + r.getEpoch() + ", members " + r.getMembersList());
         return 0;
