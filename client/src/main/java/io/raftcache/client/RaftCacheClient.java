@@ -172,65 +172,70 @@ public final class RaftCacheClient implements AutoCloseable {
    * (an empty Optional for each miss).
    */
   public CompletableFuture<List<Optional<CacheEntry>>> getMulti(List<String> keys) {
-    Map<String, List<Integer>> byNode = groupByLeader(keys);
-    Deadline deadline = deadline();
-    List<CompletableFuture<Void>> parts = new ArrayList<>();
-    @SuppressWarnings("unchecked")
-    Optional<CacheEntry>[] results = new Optional[keys.size()];
-    byNode.forEach((node, indexes) -> {
+    return fanOut(keys, indexes -> {
       GetMultiRequest.Builder request = GetMultiRequest.newBuilder().setNamespace(namespace)
           .setConsistency(defaultConsistency);
       indexes.forEach(i -> request.addKeys(ByteString.copyFromUtf8(keys.get(i))));
-      GetMultiRequest built = request.build();
-      parts.add(caller.call(-1, node, true, false, deadline,
-              (channel, o) -> CacheGrpc.newFutureStub(channel).withDeadline(o.getDeadline()).getMulti(built))
-          .thenAccept(r -> {
-            for (int j = 0; j < indexes.size(); j++) {
-              results[indexes.get(j)] = entry(r.getResults(j));
-            }
-          }));
+      return request.build();
+    }, CacheGrpc.CacheFutureStub::getMulti).thenApply(replies -> {
+      List<Optional<CacheEntry>> results = new ArrayList<>(java.util.Collections.nCopies(keys.size(), Optional.empty()));
+      replies.forEach(reply -> {
+        for (int j = 0; j < reply.indexes().size(); j++) {
+          results.set(reply.indexes().get(j), entry(reply.response().getResults(j)));
+        }
+      });
+      return List.copyOf(results);
     });
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> List.of(results));
   }
 
   /** Writes many entries at once (split by partition leader, in parallel); completes with versions in order. */
   public CompletableFuture<List<Long>> setMulti(Map<String, byte[]> entries, Duration ttl) {
     List<String> keys = new ArrayList<>(entries.keySet());
-    Map<String, List<Integer>> byNode = groupByLeader(keys);
-    Deadline deadline = deadline();
-    Long[] versions = new Long[keys.size()];
-    List<CompletableFuture<Void>> parts = new ArrayList<>();
-    byNode.forEach((node, indexes) -> {
+    return fanOut(keys, indexes -> {
       SetMultiRequest.Builder request = SetMultiRequest.newBuilder().setNamespace(namespace);
       indexes.forEach(i -> request.addEntries(SetMultiEntry.newBuilder().setKey(ByteString.copyFromUtf8(keys.get(i)))
           .setValue(ByteString.copyFrom(entries.get(keys.get(i)))).setTtlMs(ttl.toMillis())));
-      SetMultiRequest built = request.build();
-      parts.add(caller.call(-1, node, true, false, deadline,
-              (channel, o) -> CacheGrpc.newFutureStub(channel).withDeadline(o.getDeadline()).setMulti(built))
-          .thenAccept(r -> {
-            for (int j = 0; j < indexes.size(); j++) {
-              versions[indexes.get(j)] = r.getVersions(j);
-            }
-          }));
+      return request.build();
+    }, CacheGrpc.CacheFutureStub::setMulti).thenApply(replies -> {
+      Long[] versions = new Long[keys.size()];
+      replies.forEach(reply -> {
+        for (int j = 0; j < reply.indexes().size(); j++) {
+          versions[reply.indexes().get(j)] = reply.response().getVersions(j);
+        }
+      });
+      return List.of(versions);
     });
-    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> List.of(versions));
   }
 
   /** Deletes many keys at once; completes with how many existed. */
   public CompletableFuture<Long> deleteMulti(List<String> keys) {
-    Map<String, List<Integer>> byNode = groupByLeader(keys);
-    Deadline deadline = deadline();
-    List<CompletableFuture<Long>> parts = new ArrayList<>();
-    byNode.forEach((node, indexes) -> {
+    return fanOut(keys, indexes -> {
       DeleteMultiRequest.Builder request = DeleteMultiRequest.newBuilder().setNamespace(namespace);
       indexes.forEach(i -> request.addKeys(ByteString.copyFromUtf8(keys.get(i))));
-      DeleteMultiRequest built = request.build();
+      return request.build();
+    }, CacheGrpc.CacheFutureStub::deleteMulti)
+        .thenApply(replies -> replies.stream().mapToLong(reply -> reply.response().getTotalDeleted()).sum());
+  }
+
+  /** One node's part of a batch: the indexes (in the caller's key list) it was sent, and its answer. */
+  private record NodeReply<R>(List<Integer> indexes, R response) {}
+
+  /**
+   * Splits {@code keys} by partition leader and sends each node its part in parallel, under one deadline; completes
+   * with every node's reply once all have answered.
+   */
+  private <Q, R> CompletableFuture<List<NodeReply<R>>> fanOut(List<String> keys, Function<List<Integer>, Q> request,
+      java.util.function.BiFunction<CacheGrpc.CacheFutureStub, Q, com.google.common.util.concurrent.ListenableFuture<R>> send) {
+    Deadline deadline = deadline();
+    List<CompletableFuture<NodeReply<R>>> parts = new ArrayList<>();
+    groupByLeader(keys).forEach((node, indexes) -> {
+      Q built = request.apply(indexes);
       parts.add(caller.call(-1, node, true, false, deadline,
-              (channel, o) -> CacheGrpc.newFutureStub(channel).withDeadline(o.getDeadline()).deleteMulti(built))
-          .thenApply(r -> (long) r.getTotalDeleted()));
+              (channel, o) -> send.apply(CacheGrpc.newFutureStub(channel).withDeadline(o.getDeadline()), built))
+          .thenApply(response -> new NodeReply<>(indexes, response)));
     });
     return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-        .thenApply(done -> parts.stream().mapToLong(CompletableFuture::join).sum());
+        .thenApply(done -> parts.stream().map(CompletableFuture::join).toList());
   }
 
   /** Removes every entry of the namespace tagged {@code tag}, on every partition; completes with the count. */
