@@ -50,6 +50,15 @@ final class RetryingCaller {
   /** How long a node that failed at the transport level is avoided when another can be tried. */
   private static final long SUSPECT_MILLIS = 1000;
 
+  /** Adds {@code raftcache-no-forward: true}; built once, not per attempt (it is on every write's path). */
+  private static final io.grpc.ClientInterceptor NO_FORWARD = noForwardInterceptor();
+
+  private static io.grpc.ClientInterceptor noForwardInterceptor() {
+    Metadata headers = new Metadata();
+    headers.put(RaftCacheMetadata.NO_FORWARD, "true");
+    return io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers);
+  }
+
   private final NodeChannels channels;
   private final TopologyTracker topology;
   private final ScheduledExecutorService scheduler;
@@ -111,10 +120,7 @@ final class RetryingCaller {
       CallOptions options = CallOptions.DEFAULT.withDeadline(deadline);
       Channel channel = channels.to(address);
       if (noForward) {
-        Metadata headers = new Metadata();
-        headers.put(RaftCacheMetadata.NO_FORWARD, "true");
-        channel = io.grpc.ClientInterceptors.intercept(channel,
-            io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+        channel = io.grpc.ClientInterceptors.intercept(channel, NO_FORWARD);
       }
       ListenableFuture<T> call;
       try {
