@@ -108,6 +108,17 @@ class ScriptedClusterTest {
     return StatusProto.toStatusRuntimeException(status, trailers);
   }
 
+  /** The answer of a node that does not lead the key's partition and names {@code leader} instead. */
+  static Function<Metadata, Throwable> notLeaderHinting(String leader) {
+    return trailers -> {
+      trailers.put(RaftCacheMetadata.LEADER_HINT, leader);
+      return failure(Status.Code.UNAVAILABLE, ErrorReason.NOT_LEADER, trailers);
+    };
+  }
+
+  static final Function<Metadata, Throwable> CONNECTION_RESET =
+      trailers -> Status.UNAVAILABLE.withDescription("connection reset").asRuntimeException();
+
   FakeNode start(String id) throws Exception {
     FakeNode node = new FakeNode(id + ":1");
     // A real executor, not directExecutor: a scripted slow answer must not block the calling thread.
@@ -200,10 +211,7 @@ class ScriptedClusterTest {
     FakeNode a = start("a");
     FakeNode b = start("b");
     connect(Duration.ofSeconds(5));
-    a.failures.add(trailers -> {
-      trailers.put(RaftCacheMetadata.LEADER_HINT, "b:1");
-      return failure(Status.Code.UNAVAILABLE, ErrorReason.NOT_LEADER, trailers);
-    });
+    a.failures.add(notLeaderHinting("b:1"));
     assertThat(client.sync().setString("k", "v", SetOptions.DEFAULT)).isEqualTo(7);
     assertThat(a.sets.get()).isEqualTo(1);
     assertThat(b.sets.get()).isEqualTo(1);
@@ -218,10 +226,7 @@ class ScriptedClusterTest {
     FakeNode a = start("a");
     FakeNode b = start("b");
     connect(Duration.ofSeconds(5));
-    a.failures.add(trailers -> {
-      trailers.put(RaftCacheMetadata.LEADER_HINT, "b:1");
-      return failure(Status.Code.UNAVAILABLE, ErrorReason.NOT_LEADER, trailers);
-    });
+    a.failures.add(notLeaderHinting("b:1"));
     assertThat(client.sync().increment("n", 5)).isEqualTo(5);
     assertThat(a.increments.get() + b.increments.get()).isEqualTo(2);
   }
@@ -231,13 +236,13 @@ class ScriptedClusterTest {
     FakeNode a = start("a");
     FakeNode b = start("b");
     connect(Duration.ofSeconds(5));
-    a.failures.add(trailers -> Status.UNAVAILABLE.withDescription("connection reset").asRuntimeException());
+    a.failures.add(CONNECTION_RESET);
     assertThat(client.sync().getString("k")).contains("v");
     assertThat(a.gets.get() + b.gets.get()).isEqualTo(2);
 
     // Whichever node the increment goes to (a is avoided for a while after failing), it fails at the transport.
-    a.failures.add(trailers -> Status.UNAVAILABLE.withDescription("connection reset").asRuntimeException());
-    b.failures.add(trailers -> Status.UNAVAILABLE.withDescription("connection reset").asRuntimeException());
+    a.failures.add(CONNECTION_RESET);
+    b.failures.add(CONNECTION_RESET);
     int before = a.increments.get() + b.increments.get();
     assertThatThrownBy(() -> client.sync().increment("n", 1)).isInstanceOf(AmbiguousOutcomeException.class);
     assertThat(a.increments.get() + b.increments.get() - before).as("attempts").isEqualTo(1);
