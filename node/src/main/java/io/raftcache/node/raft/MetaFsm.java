@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,21 +40,6 @@ final class MetaFsm extends StateMachineAdapter {
     this.onLeaderStart = onLeaderStart;
   }
 
-  /** Completes a meta proposal with the state machine's verdict. */
-  static final class MetaClosure implements Closure {
-    final CompletableFuture<MembershipStateMachine.Applied> future = new CompletableFuture<>();
-    volatile MembershipStateMachine.Applied applied;
-
-    @Override
-    public void run(Status status) {
-      if (status.isOk()) {
-        future.complete(applied);
-      } else {
-        future.completeExceptionally(new AmbiguousProposalException(status.getErrorMsg()));
-      }
-    }
-  }
-
   @Override
   public void onApply(Iterator iter) {
     while (iter.hasNext()) {
@@ -70,9 +54,11 @@ final class MetaFsm extends StateMachineAdapter {
       if (applied.rejection() != null) {
         log.info("meta: rejected command at index {}: {}", iter.getIndex(), applied.rejection());
       }
-      if (iter.done() instanceof MetaClosure closure) {
-        closure.applied = applied;
-        closure.run(Status.OK());
+      if (iter.done() instanceof ProposalClosure<?> closure) {
+        @SuppressWarnings("unchecked") // the meta group proposes only with closures of this type (MetaGroup)
+        ProposalClosure<MembershipStateMachine.Applied> proposal = (ProposalClosure<MembershipStateMachine.Applied>) closure;
+        proposal.result(applied);
+        proposal.run(Status.OK());
       }
       if (applied.state() != before) {
         log.info("meta: cluster epoch {} with members {}", applied.state().epoch(),

@@ -43,9 +43,9 @@ public final class MetaGroup {
     if (!fsm.isLeader()) {
       return CompletableFuture.failedFuture(new NotLeaderException(-1, leaderRaftAddress()));
     }
-    MetaFsm.MetaClosure closure = new MetaFsm.MetaClosure();
-    node.apply(new Task(MetaFsm.encode(command), closure));
-    return closure.future;
+    CompletableFuture<MembershipStateMachine.Applied> applied = new CompletableFuture<>();
+    node.apply(new Task(MetaFsm.encode(command), new ProposalClosure<>(applied)));
+    return applied;
   }
 
   public GroupMembership membership() {

@@ -56,8 +56,10 @@ final class PartitionFsm extends StateMachineAdapter {
       Outcome outcome = stateMachine.apply(iter.getIndex(), command);
       appliedIndex = iter.getIndex();
       Closure done = iter.done();
-      if (done instanceof ProposalClosure proposal) {
-        proposal.outcome(outcome);
+      if (done instanceof ProposalClosure<?> closure) {
+        @SuppressWarnings("unchecked") // partition groups propose only with closures of outcomes (RaftPartition)
+        ProposalClosure<Outcome> proposal = (ProposalClosure<Outcome>) closure;
+        proposal.result(outcome);
         done.run(Status.OK());
       }
       metrics.applied(System.nanoTime() - start);

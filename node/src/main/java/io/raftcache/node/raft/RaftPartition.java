@@ -69,7 +69,7 @@ public final class RaftPartition implements Partition {
       return CompletableFuture.failedFuture(new NotLeaderException(id, leaderNodeId()));
     }
     CompletableFuture<Outcome> future = new CompletableFuture<>();
-    Task task = new Task(ByteBuffer.wrap(CommandCodec.encode(command)), new ProposalClosure(future));
+    Task task = new Task(ByteBuffer.wrap(CommandCodec.encode(command)), new ProposalClosure<>(future));
     task.setExpectedTerm(term);
     long start = System.nanoTime();
     node.apply(task);
