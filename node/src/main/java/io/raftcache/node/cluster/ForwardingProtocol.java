@@ -14,20 +14,19 @@ import java.io.UncheckedIOException;
 final class ForwardingProtocol {
   static final String SERVICE = "raftcache.internal.v1.Forwarding";
 
-  static final MethodDescriptor<byte[], byte[]> PROPOSE = MethodDescriptor.<byte[], byte[]>newBuilder()
-      .setType(MethodDescriptor.MethodType.UNARY)
-      .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Propose"))
-      .setRequestMarshaller(new BytesMarshaller())
-      .setResponseMarshaller(new BytesMarshaller())
-      .build();
+  static final MethodDescriptor<byte[], byte[]> PROPOSE = bytesMethod("Propose");
 
   /** Keys read on a follower, for the leader's LRU ticks: partition, count, then length-prefixed keys. */
-  static final MethodDescriptor<byte[], byte[]> ACCESSED = MethodDescriptor.<byte[], byte[]>newBuilder()
-      .setType(MethodDescriptor.MethodType.UNARY)
-      .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Accessed"))
-      .setRequestMarshaller(new BytesMarshaller())
-      .setResponseMarshaller(new BytesMarshaller())
-      .build();
+  static final MethodDescriptor<byte[], byte[]> ACCESSED = bytesMethod("Accessed");
+
+  private static MethodDescriptor<byte[], byte[]> bytesMethod(String name) {
+    return MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
+        .setRequestMarshaller(new BytesMarshaller())
+        .setResponseMarshaller(new BytesMarshaller())
+        .build();
+  }
 
   private ForwardingProtocol() {}
 

@@ -42,18 +42,20 @@ import java.util.function.Supplier;
  * many members) is FAILED_PRECONDITION: retrying will not help.
  */
 public final class MembershipService implements MembershipAdmin {
-  static final MethodDescriptor<JoinRequest, ClusterStateRecord> JOIN = MethodDescriptor.<JoinRequest, ClusterStateRecord>newBuilder()
-      .setType(MethodDescriptor.MethodType.UNARY)
-      .setFullMethodName(MethodDescriptor.generateFullMethodName("raftcache.internal.v1.Membership", "Join"))
-      .setRequestMarshaller(ProtoUtils.marshaller(JoinRequest.getDefaultInstance()))
-      .setResponseMarshaller(ProtoUtils.marshaller(ClusterStateRecord.getDefaultInstance()))
-      .build();
-  static final MethodDescriptor<LeaveRequest, ClusterStateRecord> LEAVE = MethodDescriptor.<LeaveRequest, ClusterStateRecord>newBuilder()
-      .setType(MethodDescriptor.MethodType.UNARY)
-      .setFullMethodName(MethodDescriptor.generateFullMethodName("raftcache.internal.v1.Membership", "Leave"))
-      .setRequestMarshaller(ProtoUtils.marshaller(LeaveRequest.getDefaultInstance()))
-      .setResponseMarshaller(ProtoUtils.marshaller(ClusterStateRecord.getDefaultInstance()))
-      .build();
+  private static final String SERVICE = "raftcache.internal.v1.Membership";
+  static final MethodDescriptor<JoinRequest, ClusterStateRecord> JOIN = method("Join", JoinRequest.getDefaultInstance());
+  static final MethodDescriptor<LeaveRequest, ClusterStateRecord> LEAVE = method("Leave", LeaveRequest.getDefaultInstance());
+
+  /** A unary method of the membership service that answers with the cluster state. */
+  private static <Q extends com.google.protobuf.Message> MethodDescriptor<Q, ClusterStateRecord> method(String name,
+      Q requestPrototype) {
+    return MethodDescriptor.<Q, ClusterStateRecord>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
+        .setRequestMarshaller(ProtoUtils.marshaller(requestPrototype))
+        .setResponseMarshaller(ProtoUtils.marshaller(ClusterStateRecord.getDefaultInstance()))
+        .build();
+  }
   private static final long LEAVE_DEADLINE_SECONDS = 10;
 
   private final Supplier<MetaGroup> meta;
@@ -84,7 +86,7 @@ public final class MembershipService implements MembershipAdmin {
   }
 
   public ServerServiceDefinition definition() {
-    return ServerServiceDefinition.builder("raftcache.internal.v1.Membership")
+    return ServerServiceDefinition.builder(SERVICE)
         .addMethod(JOIN, ServerCalls.asyncUnaryCall(this::join))
         .addMethod(LEAVE, ServerCalls.asyncUnaryCall(this::leave))
         .build();
