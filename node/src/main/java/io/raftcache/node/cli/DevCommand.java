@@ -83,7 +83,7 @@ final class DevCommand implements Callable<Integer> {
       command.addAll(List.of("node", "--node-id", id, "--port", String.valueOf(basePort + i),
           "--metrics-port", String.valueOf(metricsBasePort + i), "--data-dir", dir.toString(), "--cluster-id", "dev",
           "--peers", String.join(",", peers), "--partitions", String.valueOf(partitions),
-          "--max-memory", maxMemory, "--max-value-bytes", maxValueBytes));
+          "--max-memory", maxMemory, "--max-value-bytes", maxValueBytes, "--auth", "open"));
       File log = dataDir.resolve(id + ".log").toFile();
       processes.add(new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start());
@@ -103,6 +103,8 @@ final class DevCommand implements Callable<Integer> {
         ? "  PostgreSQL: none (RAFTCACHE_POSTGRES_URL is not set): namespace settings come from flags, and audit events"
             + " stay in each node's data-dir/audit.spool"
         : "  PostgreSQL: " + postgres + " (audit trail and namespace settings; every node uses it)");
+    System.out.println("  Auth: OPEN (--auth open): anyone who reaches these loopback ports may do anything; production"
+        + " nodes run --auth tokens");
     System.out.println();
     System.out.println("Try, in another terminal (any node serves any key):");
     System.out.printf("  ./raftcache set -t 127.0.0.1:%d greeting hello --ttl 10m%n", basePort);

@@ -5,7 +5,10 @@ import io.raftcache.node.RaftCacheNode;
 import io.raftcache.node.config.ClusterPeer;
 import io.raftcache.node.config.NamespaceDefaults;
 import io.raftcache.node.config.NodeConfig;
+import io.raftcache.node.config.AuthMode;
 import io.raftcache.node.config.PostgresSettings;
+import io.raftcache.node.config.SecuritySettings;
+import io.raftcache.node.config.TlsSettings;
 import io.raftcache.node.storage.PartitionStoreFactory;
 import io.raftcache.proto.Partitioning;
 import java.net.InetSocketAddress;
@@ -98,6 +101,26 @@ final class NodeCommand implements Callable<Integer> {
       description = "PostgreSQL role (default: ${DEFAULT-VALUE}); the password comes from RAFTCACHE_POSTGRES_PASSWORD.")
   String postgresUser;
 
+  @Option(names = "--auth", defaultValue = "tokens",
+      description = {"tokens: every call needs 'authorization: Bearer <token>' with a role for its namespace (tokens",
+          "live in PostgreSQL); open: anyone may do anything, for local development only (default: ${DEFAULT-VALUE})."})
+  String auth;
+
+  @Option(names = "--cluster-secret-file", paramLabel = "FILE",
+      description = {"File holding the secret the cluster's members share and send on inter-node calls (16+",
+          "characters); or set RAFTCACHE_CLUSTER_SECRET. Required for a replicated cluster with --auth tokens."})
+  Path clusterSecretFile;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM",
+      description = "Certificate chain for TLS on the client port and mutual TLS to peers (with --tls-key, --tls-ca).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "PKCS#8 private key of --tls-cert.")
+  Path tlsKey;
+
+  @Option(names = "--tls-ca", paramLabel = "PEM", description = "CA certificate that signs the members' certificates.")
+  Path tlsCa;
+
   @Option(names = "--snapshot-interval", defaultValue = "5m", converter = DurationConverter.class,
       description = "How often each raft group snapshots its partition and truncates its log (default: ${DEFAULT-VALUE}).")
   Duration snapshotInterval;
@@ -109,6 +132,19 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--access-resolution", defaultValue = "10s", converter = DurationConverter.class,
       description = "How stale an entry's LRU access time may get before a read rewrites it (default: ${DEFAULT-VALUE}).")
   Duration accessResolution;
+
+  private SecuritySettings security() throws java.io.IOException {
+    AuthMode mode = switch (auth.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "tokens" -> AuthMode.TOKENS;
+      case "open" -> AuthMode.OPEN;
+      default -> throw new IllegalArgumentException("--auth must be tokens or open, got " + auth);
+    };
+    String secret = clusterSecretFile != null
+        ? java.nio.file.Files.readString(clusterSecretFile).strip()
+        : System.getenv("RAFTCACHE_CLUSTER_SECRET");
+    TlsSettings tls = tlsCert == null && tlsKey == null && tlsCa == null ? null : new TlsSettings(tlsCert, tlsKey, tlsCa);
+    return new SecuritySettings(mode, secret == null || secret.isBlank() ? null : secret, tls);
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -124,7 +160,8 @@ final class NodeCommand implements Callable<Integer> {
         expiryInterval, accessResolution, true, clusterId, members, true, snapshotInterval,
         join.stream().filter(j -> !j.isBlank()).toList(), replicationFactor, region, zone,
         postgresUrl == null || postgresUrl.isBlank() ? null
-            : new PostgresSettings(postgresUrl, postgresUser, System.getenv("RAFTCACHE_POSTGRES_PASSWORD")));
+            : new PostgresSettings(postgresUrl, postgresUser, System.getenv("RAFTCACHE_POSTGRES_PASSWORD")),
+        security());
     if (config.replicated() && !config.self().clientAddress().endsWith(":" + port)) {
       throw new IllegalArgumentException("--port " + port + " differs from this node's entry in --peers ("
           + config.self().clientAddress() + "); other nodes forward to that address");

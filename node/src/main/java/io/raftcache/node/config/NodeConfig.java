@@ -31,6 +31,7 @@ import java.util.List;
  * @param zone this node's zone label
  * @param postgres where the config and audit database is, or null to keep config from flags and audit in the
  *     local spool only
+ * @param security authentication mode, cluster secret and TLS files
  */
 public record NodeConfig(
     String nodeId,
@@ -54,7 +55,8 @@ public record NodeConfig(
     int replicationFactor,
     String region,
     String zone,
-    PostgresSettings postgres) {
+    PostgresSettings postgres,
+    SecuritySettings security) {
 
   /** The most members that replicate every partition; larger clusters need placement onto subsets. */
   public static final int MAX_FULL_REPLICATION_PEERS = 5;
@@ -65,12 +67,15 @@ public record NodeConfig(
       Duration expiryInterval, Duration accessResolution, boolean jvmMetrics) {
     this(nodeId, host, port, metricsPort, dataDir, maxMemoryBytes, maxValueBytes, averageValueBytes, partitionCount,
         namespaces, expiryInterval, accessResolution, jvmMetrics, "local", List.of(), true, Duration.ofMinutes(5),
-        List.of(), 1, "local", "local", null);
+        List.of(), 1, "local", "local", null, SecuritySettings.OPEN_PLAINTEXT);
   }
 
   public NodeConfig {
     peers = List.copyOf(peers);
     join = List.copyOf(join);
+    if (security == null) {
+      throw new IllegalArgumentException("security settings are required (SecuritySettings.OPEN_PLAINTEXT for tests)");
+    }
     if (!join.isEmpty() && peers.size() != 1) {
       throw new IllegalArgumentException("a joining node lists only itself in --peers (its id, client and raft"
           + " address); the cluster tells it the rest");

@@ -14,6 +14,7 @@ import io.raftcache.node.RaftCacheNode;
 import io.raftcache.node.config.ClusterPeer;
 import io.raftcache.node.config.NamespaceDefaults;
 import io.raftcache.node.config.NodeConfig;
+import io.raftcache.node.config.SecuritySettings;
 import io.raftcache.node.storage.PartitionStoreFactory;
 import io.raftcache.node.storage.StoreDigest;
 import io.raftcache.node.testing.FreePorts;
@@ -96,7 +97,7 @@ class ReplicatedClusterIT {
     int port = Integer.parseInt(peer.clientAddress().split(":")[1]);
     Path data = dir.resolve(peer.nodeId());
     NodeConfig config = new NodeConfig(peer.nodeId(), "127.0.0.1", port, -1, data, memoryBudget, 1 << 20, 1024,
-        PARTITIONS, NamespaceDefaults.none(), Duration.ofHours(1), Duration.ofSeconds(1), false, "it", founders, false, Duration.ofMinutes(5), join, 3, "local", "local", null);
+        PARTITIONS, NamespaceDefaults.none(), Duration.ofHours(1), Duration.ofSeconds(1), false, "it", founders, false, Duration.ofMinutes(5), join, 3, "local", "local", null, SecuritySettings.OPEN_PLAINTEXT);
     nodes.put(peer.nodeId(), RaftCacheNode.start(config, clock,
         PartitionStoreFactory.chronicle(data.resolve("partitions")),
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))));

@@ -12,7 +12,7 @@ class NodeConfigTest {
   static NodeConfig config(String nodeId, List<ClusterPeer> peers, List<String> join) {
     return new NodeConfig(nodeId, "127.0.0.1", 7070, -1, Path.of("data"), 64L << 20, 1 << 20, 1024, 16,
         NamespaceDefaults.none(), Duration.ofSeconds(1), Duration.ofSeconds(10), false, "c", peers, true,
-        Duration.ofMinutes(5), join, 3, "local", "local", null);
+        Duration.ofMinutes(5), join, 3, "local", "local", null, SecuritySettings.OPEN_PLAINTEXT);
   }
 
   static final ClusterPeer POD0 = ClusterPeer.parse("raftcache-0=raftcache-0.raftcache-headless:7070:7170");

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.raftcache.node.RaftCacheNode;
 import io.raftcache.node.config.NamespaceDefaults;
 import io.raftcache.node.config.NodeConfig;
+import io.raftcache.node.config.SecuritySettings;
 import io.raftcache.node.config.PostgresSettings;
 import io.raftcache.node.storage.PartitionStoreFactory;
 import io.raftcache.node.testing.GrpcAssertions;
@@ -38,7 +39,8 @@ class AuditTrailTest {
     try (PostgresTestDatabase fresh = PostgresTestDatabase.create()) {
       NodeConfig config = new NodeConfig("audited", "127.0.0.1", 0, -1, dataDir, 64L << 20, 1 << 20, 1024, 4,
           NamespaceDefaults.none(), Duration.ofSeconds(1), Duration.ofSeconds(10), true, "local", List.of(), true,
-          Duration.ofMinutes(5), List.of(), 1, "local", "local", new PostgresSettings(fresh.url(), fresh.user(), ""));
+          Duration.ofMinutes(5), List.of(), 1, "local", "local", new PostgresSettings(fresh.url(), fresh.user(), ""),
+          SecuritySettings.OPEN_PLAINTEXT);
       String name = "audit-" + UUID.randomUUID();
       try (RaftCacheNode node = TestNodes.inProcess(name, config, Clock.systemUTC(),
           PartitionStoreFactory.chronicle(dataDir.resolve("partitions")))) {

@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import io.raftcache.node.RaftCacheNode;
 import io.raftcache.node.config.NamespaceDefaults;
 import io.raftcache.node.config.NodeConfig;
+import io.raftcache.node.config.SecuritySettings;
 import io.raftcache.node.config.PostgresSettings;
 import io.raftcache.node.storage.PartitionStoreFactory;
 import io.raftcache.node.testing.PostgresTestDatabase;
@@ -35,7 +36,7 @@ class ConfigFollowTest {
   NodeConfig config(String url, String user) {
     return new NodeConfig("configured", "127.0.0.1", 0, -1, dataDir, 64L << 20, 1 << 20, 1024, 4,
         NamespaceDefaults.none(), Duration.ofSeconds(1), Duration.ofSeconds(10), false, "local", List.of(), true,
-        Duration.ofMinutes(5), List.of(), 1, "local", "local", new PostgresSettings(url, user, ""));
+        Duration.ofMinutes(5), List.of(), 1, "local", "local", new PostgresSettings(url, user, ""), SecuritySettings.OPEN_PLAINTEXT);
   }
 
   static long ttlOfAPlainSet(String server) {

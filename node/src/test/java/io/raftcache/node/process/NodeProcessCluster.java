@@ -72,7 +72,7 @@ final class NodeProcessCluster implements AutoCloseable {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "@" + System.getProperty("raftcache.jvmOptionsFile"), "-Xmx256m", "-jar", System.getProperty("raftcache.nodeJar"),
         "node", "--node-id", id, "--port", String.valueOf(ports.get(id)), "--metrics-port", "-1",
-        "--data-dir", dataOf(id).toString(), "--peers", String.join(",", peers)));
+        "--data-dir", dataOf(id).toString(), "--peers", String.join(",", peers), "--auth", "open"));
     command.addAll(nodeArgs);
     processes.put(id, new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logOf(id).toFile())).start());

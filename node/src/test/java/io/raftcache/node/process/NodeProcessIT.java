@@ -50,7 +50,7 @@ class NodeProcessIT {
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "@" + jvmOptions, "-Xmx256m", "-jar", jar, "node", "--port", String.valueOf(port), "--metrics-port", "-1",
         "--data-dir", dataDir.toString(), "--max-memory", "64MiB", "--max-value-bytes", "1MiB", "--partitions", "8",
-        "--access-resolution", "1s")
+        "--access-resolution", "1s", "--auth", "open")
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     processes.add(p);
     return p;
