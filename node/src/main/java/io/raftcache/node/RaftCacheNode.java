@@ -30,6 +30,7 @@ import io.raftcache.node.membership.ClusterState;
 import io.raftcache.node.membership.MemberInfo;
 import io.raftcache.node.raft.MetaGroup;
 import io.raftcache.node.cluster.ForwardingService;
+import io.raftcache.node.cluster.PeerChannelFactory;
 import io.raftcache.node.cluster.PeerChannels;
 import io.raftcache.node.config.ClusterPeer;
 import io.raftcache.node.api.RequestValidator;
@@ -150,7 +151,8 @@ public final class RaftCacheNode implements AutoCloseable {
       RaftMetrics raftMetrics = new RaftMetrics(metrics.registry());
       Map<String, String> clientAddresses = new HashMap<>();
       config.peers().forEach(peer -> clientAddresses.put(peer.nodeId(), peer.clientAddress()));
-      this.peerChannels = new PeerChannels(clientAddresses, config.maxValueBytes() + 4 * 1024 * 1024);
+      this.peerChannels = new PeerChannels(clientAddresses, config.maxValueBytes() + 4 * 1024 * 1024,
+          new PeerChannelFactory(config.security()));
       this.multiRaft = new SofaMultiRaft(config.self().raftAddress(), config.dataDir().resolve("raft"),
           raftSettings(config), raftMetrics);
       this.partitions = openReplicated(config, stores, sizing, raftReplicas, raftMetrics);
@@ -227,7 +229,7 @@ public final class RaftCacheNode implements AutoCloseable {
         ClusterPeer self = config.self();
         JoinClient.join(config.join(), config.clusterId(), config.partitionCount(),
             new MemberInfo(self.nodeId(), self.clientAddress(), self.raftAddress(), config.region(), config.zone()),
-            JOIN_TIMEOUT);
+            JOIN_TIMEOUT, new PeerChannelFactory(config.security()));
       }
       for (int p = 0; p < config.partitionCount(); p++) {
         RaftPartition replica = multiRaft.start(p, stores.open(p, sizing), initialVoters);

@@ -26,5 +26,13 @@ public final class RaftCacheMetadata {
   public static final Metadata.Key<String> REQUEST_ID =
       Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
 
+  /** {@code authorization: Bearer <token>}: the API token a call acts with. */
+  public static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+  /** On inter-node calls: the secret the members of a cluster share, which internal services require. */
+  public static final Metadata.Key<String> CLUSTER_SECRET =
+      Metadata.Key.of("raftcache-cluster-secret", Metadata.ASCII_STRING_MARSHALLER);
+
   private RaftCacheMetadata() {}
 }

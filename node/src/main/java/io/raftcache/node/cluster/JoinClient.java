@@ -3,7 +3,6 @@ package io.raftcache.node.cluster;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.raftcache.node.membership.ClusterState;
 import io.raftcache.node.membership.MemberInfo;
@@ -31,7 +30,7 @@ public final class JoinClient {
    * @throws IllegalStateException if the cluster refuses the node or cannot be reached in time
    */
   public static ClusterState join(List<String> seeds, String clusterId, int partitionCount, MemberInfo self,
-      Duration timeout) throws InterruptedException {
+      Duration timeout, PeerChannelFactory channels) throws InterruptedException {
     JoinRequest request = JoinRequest.newBuilder().setClusterId(clusterId).setPartitionCount(partitionCount)
         .setMember(self.toRecord()).build();
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -44,7 +43,7 @@ public final class JoinClient {
         TimeUnit.MILLISECONDS.sleep(250); // every seed tried: give elections time before the next round
         continue;
       }
-      ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
+      ManagedChannel channel = channels.open(target, 4 * 1024 * 1024);
       try {
         ClusterStateRecord state = ClientCalls.blockingUnaryCall(
             channel, MembershipService.JOIN, io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request);

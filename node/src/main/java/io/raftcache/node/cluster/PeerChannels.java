@@ -1,7 +1,6 @@
 package io.raftcache.node.cluster;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -16,10 +15,12 @@ public final class PeerChannels implements AutoCloseable {
   private final Map<String, String> clientAddressByNodeId = new ConcurrentHashMap<>();
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final int maxMessageBytes;
+  private final PeerChannelFactory factory;
 
   /** @param clientAddressByNodeId host:port of every peer's client endpoint, by node id */
-  public PeerChannels(Map<String, String> clientAddressByNodeId, int maxMessageBytes) {
+  public PeerChannels(Map<String, String> clientAddressByNodeId, int maxMessageBytes, PeerChannelFactory factory) {
     this.maxMessageBytes = maxMessageBytes;
+    this.factory = factory;
     update(clientAddressByNodeId);
   }
 
@@ -47,7 +48,7 @@ public final class PeerChannels implements AutoCloseable {
       if (address == null) {
         throw new IllegalArgumentException("unknown node " + id);
       }
-      return NettyChannelBuilder.forTarget(address).usePlaintext().maxInboundMessageSize(maxMessageBytes).build();
+      return factory.open(address, maxMessageBytes);
     });
   }
 
