@@ -15,7 +15,19 @@ import io.raftcache.node.api.ServingGate;
 import io.raftcache.node.audit.AuditSink;
 import io.raftcache.node.audit.AuditSpool;
 import io.raftcache.node.audit.SpoolOnlyAuditSink;
+import io.raftcache.node.config.AuthMode;
+import io.raftcache.node.config.LiveConfig;
 import io.raftcache.node.config.NamespaceDefaults;
+import io.raftcache.node.config.SecuritySettings;
+import io.raftcache.node.partition.NamespaceUsage;
+import io.raftcache.node.security.AccessPolicy;
+import io.raftcache.node.security.AuthInterceptor;
+import io.raftcache.node.security.Denials;
+import io.raftcache.node.security.QuotaInterceptor;
+import io.raftcache.node.security.RateLimits;
+import io.raftcache.node.security.TokenSecrets;
+import java.security.SecureRandom;
+import java.util.function.Supplier;
 import io.raftcache.node.config.PostgresSettings;
 import io.raftcache.node.metrics.AuditMetrics;
 import io.raftcache.node.persist.PostgresAuditWriter;
@@ -80,6 +92,8 @@ public final class RaftCacheNode implements AutoCloseable {
   private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(60);
   /** Expected key size (namespace included), for Chronicle Map's layout. */
   private static final int AVERAGE_KEY_BYTES = 64;
+  /** How often the usage of capacity-limited namespaces is measured. */
+  static final Duration USAGE_INTERVAL = Duration.ofSeconds(5);
 
   private final NodeConfig config;
   private final DataDirectoryLock lock;
@@ -109,8 +123,10 @@ public final class RaftCacheNode implements AutoCloseable {
   private final PostgresDatabase database;
   /** Null without --postgres-url. */
   private final PostgresConfigFollower configFollower;
-  /** Namespace settings: from flags, overlaid by PostgreSQL's when it is configured. */
-  private final java.util.concurrent.atomic.AtomicReference<NamespaceDefaults> namespaceDefaults;
+  /** Namespace settings (from flags, overlaid by PostgreSQL's when it is configured) and API tokens. */
+  private final java.util.concurrent.atomic.AtomicReference<LiveConfig> liveConfig;
+  /** Entries and bytes of namespaces with capacity limits, re-measured every {@link #USAGE_INTERVAL}. */
+  private final NamespaceUsage namespaceUsage;
   /** Why this node no longer serves cache calls (it was removed from its cluster), or null. */
   private volatile String removedFromCluster;
   private volatile boolean wasMember;
@@ -122,7 +138,8 @@ public final class RaftCacheNode implements AutoCloseable {
         config.partitionBudgetBytes(), AVERAGE_KEY_BYTES, config.averageValueBytes(), config.maxValueBytes());
     this.lock = DataDirectoryLock.acquire(config.dataDir());
     this.metrics = new NodeMetrics(this::storeStats, config.jvmMetrics());
-    this.namespaceDefaults = new java.util.concurrent.atomic.AtomicReference<>(config.namespaces());
+    checkSecurity(config);
+    this.liveConfig = new java.util.concurrent.atomic.AtomicReference<>(LiveConfig.of(config.namespaces()));
     AuditSpool spool = new AuditSpool(config.dataDir().resolve("audit.spool"));
     if (config.postgres() != null) {
       PostgresSettings pg = config.postgres();
@@ -133,7 +150,7 @@ public final class RaftCacheNode implements AutoCloseable {
       this.databaseTasks = Executors.newSingleThreadScheduledExecutor(daemon("raftcache-postgres"));
       this.configAdmin = new PostgresConfigStore(database.dataSource(), databaseTasks);
       this.configFollower = new PostgresConfigFollower(database.dataSource(),
-          config.dataDir().resolve("config-cache.json"), config.namespaces(), namespaceDefaults::set);
+          config.dataDir().resolve("config-cache.json"), config.namespaces(), liveConfig::set);
       log.info("audit trail and config in PostgreSQL at {} (events spool to {} while it is unreachable)",
           pg.jdbcUrl(), spool);
     } else {
@@ -163,7 +180,8 @@ public final class RaftCacheNode implements AutoCloseable {
     }
     LruEviction eviction = new LruEviction(
         MemoryWatermarks.DEFAULT, sizing.budgetBytes(), config.partitionCount(), clock, metrics);
-    this.operations = new CacheOperations(partitions, eviction, namespaceDefaults::get, clock, metrics,
+    Supplier<NamespaceDefaults> namespaces = () -> liveConfig.get().namespaces();
+    this.operations = new CacheOperations(partitions, eviction, namespaces, clock, metrics,
         (int) Math.max(1, config.accessResolution().toSeconds()));
     this.sweeper = new ExpirySweeper(partitions, clock, metrics);
 
@@ -173,23 +191,54 @@ public final class RaftCacheNode implements AutoCloseable {
     MetricsInterceptor interceptor = new MetricsInterceptor(metrics);
     NoForwardInterceptor noForward = new NoForwardInterceptor();
     ServingGate gate = new ServingGate(() -> removedFromCluster);
+    AccessPolicy policy = new AccessPolicy();
+    Denials denials = new Denials(audit, clock, config.nodeId());
+    AuthInterceptor auth = new AuthInterceptor(config.security().auth(), () -> liveConfig.get().tokens(),
+        config.security().clusterSecret(), policy, denials, clock);
+    this.namespaceUsage = new NamespaceUsage(partitions);
+    QuotaInterceptor quotas = new QuotaInterceptor(policy, namespaces, new RateLimits(clock), namespaceUsage::of,
+        USAGE_INTERVAL, denials, clock);
+    // Listed innermost first: metrics see every call, auth runs before the gate and quotas.
     serverBuilder
         .addService(ServerInterceptors.intercept(new CacheService(validator, operations, config.nodeId()),
-            noForward, gate, interceptor))
+            noForward, quotas, gate, auth, interceptor))
         .addService(ServerInterceptors.intercept(new AdminService(
-            validator, operations, namespaceDefaults::get, partitions::stats, metrics, clock, config.nodeId(), membershipService,
-            audit, configAdmin), interceptor))
-        .addService(ServerInterceptors.intercept(clusterService, interceptor))
+            validator, operations, namespaces, partitions::stats, metrics, clock, config.nodeId(), membershipService,
+            audit, configAdmin, () -> liveConfig.get().tokens(), new TokenSecrets(new SecureRandom())),
+            auth, interceptor))
+        .addService(ServerInterceptors.intercept(clusterService, auth, interceptor))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance());
     if (config.replicated()) {
-      serverBuilder.addService(new ForwardingService(raftReplicas, eviction, clock,
-          (int) Math.max(1, config.accessResolution().toSeconds())).definition());
-      serverBuilder.addService(membershipService.definition());
+      serverBuilder.addService(ServerInterceptors.intercept(new ForwardingService(raftReplicas, eviction, clock,
+          (int) Math.max(1, config.accessResolution().toSeconds())).definition(), auth));
+      serverBuilder.addService(ServerInterceptors.intercept(membershipService.definition(), auth));
     }
     this.server = serverBuilder.build();
     this.metricsServer = startMetrics(config, metrics, ready);
     this.background = Executors.newSingleThreadScheduledExecutor(daemon("raftcache-expiry"));
+  }
+
+  /**
+   * Refuses configurations that would leave the node unprotected or unusable, and says loudly when it runs open.
+   */
+  private static void checkSecurity(NodeConfig config) {
+    SecuritySettings security = config.security();
+    if (security.auth() == AuthMode.OPEN) {
+      log.warn("AUTHENTICATION IS OFF (--auth open): anyone who reaches {}:{} may read, write and administer"
+          + " everything. Use it for local development only; production nodes run --auth tokens", config.host(),
+          config.port());
+      return;
+    }
+    if (config.postgres() == null) {
+      throw new IllegalArgumentException("--auth tokens needs --postgres-url: API tokens are kept in PostgreSQL"
+          + " (create the first one with `raftcache admin token create --postgres-url ...`); for local development"
+          + " choose --auth open");
+    }
+    if (config.replicated() && security.clusterSecret() == null) {
+      throw new IllegalArgumentException("--auth tokens on a replicated cluster needs the cluster secret the members"
+          + " share (--cluster-secret-file or RAFTCACHE_CLUSTER_SECRET, 16+ characters)");
+    }
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -341,6 +390,7 @@ public final class RaftCacheNode implements AutoCloseable {
     if (config.replicated()) {
       node.background.scheduleWithFixedDelay(node::flushAccessHints, 1, 1, TimeUnit.SECONDS);
     }
+    node.background.scheduleWithFixedDelay(node::measureUsage, 0, USAGE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     long intervalMillis = config.expiryInterval().toMillis();
     node.background.scheduleWithFixedDelay(node::sweepQuietly, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     if (node.removedFromCluster == null) {
@@ -421,6 +471,21 @@ public final class RaftCacheNode implements AutoCloseable {
       partitionsEnsuredAt = now;
     } catch (RuntimeException | java.sql.SQLException e) {
       log.warn("PostgreSQL not usable yet ({}); retrying in 5 s, audit events wait in the spool", e.getMessage());
+    }
+  }
+
+  /** Re-measures the namespaces that have entry or byte limits (none: nothing is scanned). */
+  public void measureUsage() {
+    try {
+      java.util.Set<String> limited = new java.util.HashSet<>();
+      liveConfig.get().namespaces().byName().forEach((ns, settings) -> {
+        if (settings.hasCapacityLimit()) {
+          limited.add(ns);
+        }
+      });
+      namespaceUsage.refresh(limited);
+    } catch (RuntimeException e) {
+      log.warn("measuring namespace usage failed; quotas use the last measurement", e);
     }
   }
 

@@ -21,14 +21,36 @@ import io.raftcache.proto.v1.ListNamespacesRequest;
 import io.raftcache.proto.v1.ListNamespacesResponse;
 import io.raftcache.proto.v1.NamespaceInfo;
 import io.raftcache.proto.v1.NodeStats;
+import io.raftcache.node.security.ApiToken;
+import io.raftcache.node.security.Principal;
+import io.raftcache.node.security.Role;
+import io.raftcache.node.security.TokenSecrets;
+import io.raftcache.node.security.TokenTable;
+import io.raftcache.proto.v1.CreateTokenRequest;
+import io.raftcache.proto.v1.CreateTokenResponse;
+import io.raftcache.proto.v1.EraseTagRequest;
+import io.raftcache.proto.v1.EraseTagResponse;
+import io.raftcache.proto.v1.Grant;
+import io.raftcache.proto.v1.ListTokensRequest;
+import io.raftcache.proto.v1.ListTokensResponse;
+import io.raftcache.proto.v1.RevokeTokenRequest;
+import io.raftcache.proto.v1.RevokeTokenResponse;
+import io.raftcache.proto.v1.SetQuotaRequest;
+import io.raftcache.proto.v1.SetQuotaResponse;
+import io.raftcache.proto.v1.TokenInfo;
 import java.time.Clock;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
-/** The {@code raftcache.v1.Admin} service: stats, namespace listing, flush, and removing cluster members. */
+/**
+ * The {@code raftcache.v1.Admin} service: stats, namespaces and their quotas, tokens, flush, erasure by tag, and
+ * removing cluster members. Every change is audited with the caller's token name.
+ */
 public final class AdminService extends AdminGrpc.AdminImplBase {
+  /** Most grants one token may carry. */
+  static final int MAX_GRANTS = 100;
   private final RequestValidator validator;
   private final CacheOperations operations;
   private final java.util.function.Supplier<NamespaceDefaults> namespaces;
@@ -40,6 +62,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final MembershipAdmin membership;
   private final AuditSink audit;
   private final ConfigAdmin configAdmin;
+  private final Supplier<TokenTable> tokens;
+  private final TokenSecrets secrets;
 
   public AdminService(
       RequestValidator validator,
@@ -51,7 +75,9 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       String nodeId,
       MembershipAdmin membership,
       AuditSink audit,
-      ConfigAdmin configAdmin) {
+      ConfigAdmin configAdmin,
+      Supplier<TokenTable> tokens,
+      TokenSecrets secrets) {
     this.validator = validator;
     this.operations = operations;
     this.namespaces = namespaces;
@@ -63,46 +89,189 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     this.membership = membership;
     this.audit = audit;
     this.configAdmin = configAdmin;
+    this.tokens = tokens;
+    this.secrets = secrets;
   }
 
   @Override
   public void setNamespace(SetNamespaceRequest request, StreamObserver<NamespaceInfo> response) {
     Replies.unary(response, () -> audited("namespace.set", request.getName(), null, () -> {
       String ns = validator.namespace(request.getName());
-      long ttl = request.getDefaultTtlMs();
-      if (ttl < 0 || ttl > Limits.MAX_TTL_MILLIS) {
+      Long ttl = request.hasDefaultTtlMs() ? request.getDefaultTtlMs() : null;
+      if (ttl != null && (ttl < 0 || ttl > Limits.MAX_TTL_MILLIS)) {
         throw new CacheException(ErrorReason.INVALID_TTL, "default_ttl_ms must be 0 (never expire) to 10 years");
       }
-      if (configAdmin == null) {
-        throw new CacheException(ErrorReason.CONFIG_UNAVAILABLE,
-            "this node has no PostgreSQL (--postgres-url): namespace settings come from --namespace-ttl");
+      Boolean encrypted = request.hasEncrypted() ? request.getEncrypted() : null;
+      return config().setNamespace(actor(), ns, ttl == null ? null : java.time.Duration.ofMillis(ttl), encrypted)
+          .thenApply(done -> NamespaceInfo.newBuilder().setName(ns).setDefaultTtlMs(ttl == null ? 0 : ttl)
+              .setEncrypted(encrypted != null && encrypted).build());
+    }, info -> request.toString().replace('\n', ' ')));
+  }
+
+  @Override
+  public void setQuota(SetQuotaRequest request, StreamObserver<SetQuotaResponse> response) {
+    String target = request.hasToken() ? "token:" + request.getToken() : null;
+    Replies.unary(response, () -> audited("quota.set", request.hasNamespace() ? request.getNamespace() : null, target,
+        () -> {
+          Long maxEntries = request.hasMaxEntries() ? nonNegative(request.getMaxEntries(), "max_entries") : null;
+          Long maxBytes = request.hasMaxBytes() ? nonNegative(request.getMaxBytes(), "max_bytes") : null;
+          Integer ops = request.hasOpsPerSecond()
+              ? (int) nonNegative(request.getOpsPerSecond(), "ops_per_second") : null;
+          return switch (request.getTargetCase()) {
+            case NAMESPACE -> config().setNamespaceQuota(actor(), validator.namespace(request.getNamespace()),
+                maxEntries, maxBytes, ops).thenApply(done -> SetQuotaResponse.getDefaultInstance());
+            case TOKEN -> {
+              if (maxEntries != null || maxBytes != null || ops == null) {
+                throw validator.conflicting("a token's quota is ops_per_second only");
+              }
+              yield config().setTokenQuota(actor(), tokenName(request.getToken()), ops).thenApply(found -> {
+                if (!found) {
+                  throw new CacheException(ErrorReason.NO_SUCH_OBJECT, "no token named '" + request.getToken() + "'");
+                }
+                return SetQuotaResponse.getDefaultInstance();
+              });
+            }
+            case TARGET_NOT_SET -> throw validator.conflicting("set either namespace or token");
+          };
+        }, done -> request.toString().replace('\n', ' ')));
+  }
+
+  @Override
+  public void createToken(CreateTokenRequest request, StreamObserver<CreateTokenResponse> response) {
+    Replies.unary(response, () -> audited("token.create", null, request.getName(), () -> {
+      String name = tokenName(request.getName());
+      if (request.getGrantsCount() == 0 || request.getGrantsCount() > MAX_GRANTS) {
+        throw validator.conflicting("a token needs 1.." + MAX_GRANTS + " grants");
       }
-      return configAdmin.setNamespace("anonymous", ns, java.time.Duration.ofMillis(ttl))
-          .thenApply(done -> NamespaceInfo.newBuilder().setName(ns).setDefaultTtlMs(ttl).build());
-    }, info -> "{\"default_ttl_ms\": " + info.getDefaultTtlMs() + "}"));
+      Map<String, Role> grants = new java.util.HashMap<>();
+      for (Grant grant : request.getGrantsList()) {
+        String ns = grant.getNamespace().equals(ApiToken.EVERY_NAMESPACE)
+            ? ApiToken.EVERY_NAMESPACE : validator.namespace(grant.getNamespace());
+        Role role;
+        try {
+          role = Role.parse(grant.getRole());
+        } catch (IllegalArgumentException e) {
+          throw validator.conflicting(e.getMessage());
+        }
+        if (grants.put(ns, role) != null) {
+          throw validator.conflicting("namespace '" + ns + "' is granted twice");
+        }
+      }
+      long expiresIn = nonNegative(request.getExpiresInMs(), "expires_in_ms");
+      java.time.Instant expiresAt = expiresIn == 0 ? null : clock.instant().plusMillis(expiresIn);
+      int ops = (int) nonNegative(request.getOpsPerSecond(), "ops_per_second");
+      String secret = secrets.newSecret();
+      return config().createToken(actor(), name, TokenSecrets.sha256(secret), grants, expiresAt, ops)
+          .thenApply(done -> CreateTokenResponse.newBuilder().setName(name).setToken(secret)
+              .setExpiresAtMs(expiresAt == null ? 0 : expiresAt.toEpochMilli()).build());
+    }, created -> json("expires_at_ms", Long.toString(created.getExpiresAtMs()))));
+  }
+
+  @Override
+  public void revokeToken(RevokeTokenRequest request, StreamObserver<RevokeTokenResponse> response) {
+    Replies.unary(response, () -> audited("token.revoke", null, request.getName(), () ->
+        config().revokeToken(actor(), tokenName(request.getName())).thenApply(found -> {
+          if (!found) {
+            throw new CacheException(ErrorReason.NO_SUCH_OBJECT, "no unrevoked token named '" + request.getName() + "'");
+          }
+          return RevokeTokenResponse.getDefaultInstance();
+        }), done -> "{}"));
+  }
+
+  @Override
+  public void listTokens(ListTokensRequest request, StreamObserver<ListTokensResponse> response) {
+    Replies.unary(response, () -> {
+      Map<String, TokenInfo> byName = new TreeMap<>();
+      for (ApiToken token : tokens.get().bySha256Hex().values()) {
+        TokenInfo.Builder info = TokenInfo.newBuilder().setName(token.name()).setOpsPerSecond(token.opsPerSecond())
+            .setExpiresAtMs(token.expiresAt() == null ? 0 : token.expiresAt().toEpochMilli())
+            .setRevokedAtMs(token.revokedAt() == null ? 0 : token.revokedAt().toEpochMilli());
+        new TreeMap<>(token.grants()).forEach((ns, role) ->
+            info.addGrants(Grant.newBuilder().setNamespace(ns).setRole(role.label())));
+        byName.put(token.name(), info.build());
+      }
+      return CompletableFuture.completedFuture(ListTokensResponse.newBuilder().addAllTokens(byName.values()).build());
+    });
+  }
+
+  @Override
+  public void eraseTag(EraseTagRequest request, StreamObserver<EraseTagResponse> response) {
+    String requestId = io.raftcache.node.common.RequestContext.REQUEST_ID.get();
+    Replies.unary(response, () -> audited("erasure", request.getNamespace(), request.getTag(), () -> {
+      String ns = validator.namespace(request.getNamespace());
+      String tag = validator.tag(request.getTag());
+      if (!tag.equals(request.getConfirm())) {
+        throw new CacheException(ErrorReason.CONFIRMATION_REQUIRED,
+            "erasing removes every entry tagged '" + tag + "': set confirm to the tag to proceed");
+      }
+      String actor = actor();
+      CompletableFuture<Long> recorded = configAdmin == null
+          ? CompletableFuture.completedFuture(0L) : configAdmin.startErasure(actor, ns, tag, requestId);
+      return recorded.thenCompose(id -> operations.invalidateTag(ns, tag)
+          .thenCompose(count -> finishErasure(id, true, count)
+              .thenApply(done -> EraseTagResponse.newBuilder().setRequestId(id).setDeletedCount(count).build()))
+          .exceptionallyCompose(failure -> finishErasure(id, false, 0)
+              .thenCompose(done -> CompletableFuture.<EraseTagResponse>failedFuture(failure))));
+    }, erased -> "{\"request_id\": " + erased.getRequestId() + ", \"deleted\": " + erased.getDeletedCount() + "}"));
+  }
+
+  /** Records the end of erasure request {@code id} (none to record when it is 0: no PostgreSQL). */
+  private CompletableFuture<Void> finishErasure(long id, boolean done, long count) {
+    return id == 0 ? CompletableFuture.completedFuture(null) : configAdmin.finishErasure(id, done, count);
+  }
+
+  /** The config store, or a CONFIG_UNAVAILABLE failure when the node has no PostgreSQL. */
+  private ConfigAdmin config() {
+    if (configAdmin == null) {
+      throw new CacheException(ErrorReason.CONFIG_UNAVAILABLE, "this node has no PostgreSQL (--postgres-url):"
+          + " namespaces come from --namespace-ttl, and tokens and quotas need PostgreSQL");
+    }
+    return configAdmin;
+  }
+
+  private String tokenName(String name) {
+    if (name.isBlank() || name.length() > 128 || name.chars().anyMatch(Character::isISOControl)) {
+      throw validator.conflicting("a token name is 1..128 printable characters");
+    }
+    return name;
+  }
+
+  private long nonNegative(long value, String field) {
+    if (value < 0) {
+      throw validator.conflicting(field + " must be zero or positive");
+    }
+    return value;
+  }
+
+  /** Who the current call acts as, for the audit trail and config_history. */
+  private static String actor() {
+    return Principal.current().actor();
   }
 
   /**
    * Runs an admin operation and records it in the audit trail with its outcome: OK (with {@code detail}),
-   * REFUSED (bad input, a missing confirmation) or FAILED. Until authentication exists the actor is "anonymous".
+   * REFUSED (bad input, a missing confirmation) or FAILED, with the caller's token name as the actor.
    */
   private <T> CompletableFuture<T> audited(String action, String namespace, String target,
       java.util.function.Supplier<CompletableFuture<T>> operation, java.util.function.Function<T, String> detail) {
+    String actor = actor(); // read on the gRPC thread, where the call's context is attached
+    String requestId = io.raftcache.node.common.RequestContext.REQUEST_ID.get();
     CompletableFuture<T> result;
     try {
       result = operation.get();
     } catch (RuntimeException e) {
-      record(action, namespace, target, "REFUSED", json("error", e.getMessage()));
+      record(actor, requestId, action, namespace, target, "REFUSED", json("error", e.getMessage()));
       throw e;
     }
-    return result.whenComplete((value, failure) -> record(action, namespace, target,
+    return result.whenComplete((value, failure) -> record(actor, requestId, action, namespace, target,
         failure == null ? "OK" : "FAILED",
         failure == null ? detail.apply(value) : json("error", String.valueOf(failure.getMessage()))));
   }
 
-  private void record(String action, String namespace, String target, String outcome, String detailJson) {
-    audit.record(new AuditEvent(java.util.UUID.randomUUID(), clock.instant(), "anonymous", action, namespace, target,
-        outcome, nodeId, null, detailJson));
+  private void record(String actor, String requestId, String action, String namespace, String target, String outcome,
+      String detailJson) {
+    audit.record(new AuditEvent(java.util.UUID.randomUUID(), clock.instant(), actor, action, namespace, target,
+        outcome, nodeId, requestId, detailJson));
   }
 
   private static String json(String key, String value) {
@@ -154,8 +323,10 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     Replies.unary(response, () -> {
       Map<String, Long> counts = operations.namespaceEntryCounts();
       Map<String, NamespaceInfo> byName = new TreeMap<>();
-      namespaces.get().sorted().forEach((name, ttl) -> byName.put(name,
-          NamespaceInfo.newBuilder().setName(name).setDefaultTtlMs(ttl.toMillis()).build()));
+      namespaces.get().sorted().forEach((name, settings) -> byName.put(name, NamespaceInfo.newBuilder().setName(name)
+          .setDefaultTtlMs(settings.defaultTtl().toMillis()).setMaxEntries(settings.maxEntries())
+          .setMaxBytes(settings.maxBytes()).setOpsPerSecond(settings.opsPerSecond())
+          .setEncrypted(settings.encrypted()).build()));
       counts.forEach((name, entries) -> byName.merge(name,
           NamespaceInfo.newBuilder().setName(name).setEntries(entries).build(),
           (configured, seen) -> configured.toBuilder().setEntries(entries).build()));

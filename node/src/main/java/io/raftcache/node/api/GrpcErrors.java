@@ -13,13 +13,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Turns failures into gRPC statuses that carry a stable {@code google.rpc.ErrorInfo} reason. */
-final class GrpcErrors {
+public final class GrpcErrors {
   private static final Logger log = LoggerFactory.getLogger(GrpcErrors.class);
 
   private GrpcErrors() {}
 
   /** The status exception to send for {@code failure}. */
-  static StatusRuntimeException toStatus(Throwable failure) {
+  public static StatusRuntimeException toStatus(Throwable failure) {
     Throwable cause = Failures.unwrap(failure);
     if (cause instanceof StatusRuntimeException sre) {
       return sre;
@@ -36,7 +36,7 @@ final class GrpcErrors {
   }
 
   /** A status exception with {@code reason}'s code and an ErrorInfo carrying the reason. */
-  static StatusRuntimeException withReason(ErrorReason reason, String message) {
+  public static StatusRuntimeException withReason(ErrorReason reason, String message) {
     com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
         .setCode(ErrorReasons.statusCode(reason).value())
         .setMessage(message)

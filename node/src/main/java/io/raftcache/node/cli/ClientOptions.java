@@ -1,6 +1,9 @@
 package io.raftcache.node.cli;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import io.raftcache.proto.RaftCacheMetadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -19,7 +22,18 @@ final class ClientOptions {
       description = "How long to wait for the node (default: ${DEFAULT-VALUE}).")
   Duration deadline;
 
+  @Option(names = "--token", paramLabel = "TOKEN",
+      description = "API token sent as 'authorization: Bearer' (env RAFTCACHE_TOKEN); not needed with --auth open.")
+  String token;
+
   ManagedChannel channel() {
-    return NettyChannelBuilder.forTarget(target).usePlaintext().maxInboundMessageSize(512 * 1024 * 1024).build();
+    NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target).usePlaintext()
+        .maxInboundMessageSize(512 * 1024 * 1024);
+    if (token != null && !token.isBlank()) {
+      Metadata headers = new Metadata();
+      headers.put(RaftCacheMetadata.AUTHORIZATION, "Bearer " + token.trim());
+      builder.intercept(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+    return builder.build();
   }
 }

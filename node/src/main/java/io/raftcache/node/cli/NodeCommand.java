@@ -156,7 +156,7 @@ final class NodeCommand implements Callable<Integer> {
     }
     List<ClusterPeer> members = peers.stream().filter(p -> !p.isBlank()).map(ClusterPeer::parse).toList();
     NodeConfig config = new NodeConfig(nodeId, host, port, metricsPort, dataDir, maxMemory, (int) maxValueBytes,
-        (int) Math.min(Integer.MAX_VALUE, averageValueBytes), partitions, new NamespaceDefaults(ttls),
+        (int) Math.min(Integer.MAX_VALUE, averageValueBytes), partitions, NamespaceDefaults.ofTtls(ttls),
         expiryInterval, accessResolution, true, clusterId, members, true, snapshotInterval,
         join.stream().filter(j -> !j.isBlank()).toList(), replicationFactor, region, zone,
         postgresUrl == null || postgresUrl.isBlank() ? null

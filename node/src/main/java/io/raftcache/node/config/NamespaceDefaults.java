@@ -1,32 +1,57 @@
 package io.raftcache.node.config;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Per-namespace settings a node applies when a request leaves them open: for now, the default time to live.
+ * The configured namespaces: each one's default TTL, limits and encryption flag. A namespace not listed gets
+ * {@link NamespaceSettings#DEFAULT}.
  *
- * @param defaultTtls default TTL by namespace name; a namespace not listed never expires by default
+ * @param byName settings by namespace name
  */
-public record NamespaceDefaults(Map<String, Duration> defaultTtls) {
+public record NamespaceDefaults(Map<String, NamespaceSettings> byName) {
   public NamespaceDefaults {
-    defaultTtls = Map.copyOf(defaultTtls);
+    byName = Map.copyOf(byName);
   }
 
-  /** No namespace has a default TTL. */
+  /** No namespace is configured. */
   public static NamespaceDefaults none() {
     return new NamespaceDefaults(Map.of());
   }
 
+  /** Namespaces with only a default TTL each (from --namespace-ttl). */
+  public static NamespaceDefaults ofTtls(Map<String, Duration> ttls) {
+    Map<String, NamespaceSettings> byName = new HashMap<>();
+    ttls.forEach((ns, ttl) -> byName.put(ns, NamespaceSettings.DEFAULT.withDefaultTtl(ttl)));
+    return new NamespaceDefaults(byName);
+  }
+
+  /** The settings of {@code namespace}. */
+  public NamespaceSettings settings(String namespace) {
+    return byName.getOrDefault(namespace, NamespaceSettings.DEFAULT);
+  }
+
   /** The default TTL of {@code namespace} in millis, or 0 if entries never expire by default. */
   public long defaultTtlMillis(String namespace) {
-    Duration ttl = defaultTtls.get(namespace);
-    return ttl == null ? 0 : ttl.toMillis();
+    return settings(namespace).defaultTtl().toMillis();
+  }
+
+  /** True if any namespace has an entry or byte limit. */
+  public boolean anyCapacityLimit() {
+    return byName.values().stream().anyMatch(NamespaceSettings::hasCapacityLimit);
   }
 
   /** The configured namespaces, sorted by name. */
-  public Map<String, Duration> sorted() {
-    return new TreeMap<>(defaultTtls);
+  public Map<String, NamespaceSettings> sorted() {
+    return new TreeMap<>(byName);
+  }
+
+  /** These namespaces overlaid by {@code other}'s (whose settings win for a namespace both configure). */
+  public NamespaceDefaults overlaidBy(NamespaceDefaults other) {
+    Map<String, NamespaceSettings> merged = new HashMap<>(byName);
+    merged.putAll(other.byName);
+    return new NamespaceDefaults(merged);
   }
 }

@@ -61,7 +61,7 @@ class CacheServiceTest {
   @BeforeEach
   void start() throws Exception {
     NodeConfig config = TestNodes.config(dataDir,
-        new NamespaceDefaults(Map.of("sessions", Duration.ofMinutes(1))));
+        NamespaceDefaults.ofTtls(Map.of("sessions", Duration.ofMinutes(1))));
     String name = "cache-" + UUID.randomUUID();
     node = TestNodes.inProcess(name, config, clock, PartitionStoreFactory.inMemory());
     channel = TestNodes.channel(name);

@@ -64,7 +64,7 @@ class NodeSurfaceTest {
   @BeforeEach
   void start() throws Exception {
     NodeConfig config = new NodeConfig("surface", "127.0.0.1", 0, 0, dataDir, 64L << 20, 1 << 20, 1024, 8,
-        new NamespaceDefaults(Map.of("sessions", Duration.ofMinutes(5))), Duration.ofHours(1), Duration.ofSeconds(1), true);
+        NamespaceDefaults.ofTtls(Map.of("sessions", Duration.ofMinutes(5))), Duration.ofHours(1), Duration.ofSeconds(1), true);
     node = RaftCacheNode.start(config, clock, PartitionStoreFactory.chronicle(dataDir.resolve("partitions")),
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)));
     channel = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();

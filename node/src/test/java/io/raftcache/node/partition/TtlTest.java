@@ -36,7 +36,7 @@ class TtlTest {
   @BeforeEach
   void start() throws Exception {
     NodeConfig config = TestNodes.config(dataDir,
-        new NamespaceDefaults(Map.of("sessions", Duration.ofMinutes(30))));
+        NamespaceDefaults.ofTtls(Map.of("sessions", Duration.ofMinutes(30))));
     String name = "ttl-" + UUID.randomUUID();
     node = TestNodes.inProcess(name, config, clock, PartitionStoreFactory.chronicle(dataDir.resolve("partitions")));
     channel = TestNodes.channel(name);
