@@ -105,7 +105,16 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       return config().setNamespace(actor(), ns, ttl == null ? null : java.time.Duration.ofMillis(ttl), encrypted)
           .thenApply(done -> NamespaceInfo.newBuilder().setName(ns).setDefaultTtlMs(ttl == null ? 0 : ttl)
               .setEncrypted(encrypted != null && encrypted).build());
-    }, info -> request.toString().replace('\n', ' ')));
+    }, info -> {
+      com.google.gson.JsonObject detail = new com.google.gson.JsonObject();
+      if (request.hasDefaultTtlMs()) {
+        detail.addProperty("default_ttl_ms", request.getDefaultTtlMs());
+      }
+      if (request.hasEncrypted()) {
+        detail.addProperty("encrypted", request.getEncrypted());
+      }
+      return detail.toString();
+    }));
   }
 
   @Override
@@ -133,7 +142,19 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             }
             case TARGET_NOT_SET -> throw validator.conflicting("set either namespace or token");
           };
-        }, done -> request.toString().replace('\n', ' ')));
+        }, done -> {
+          com.google.gson.JsonObject detail = new com.google.gson.JsonObject();
+          if (request.hasMaxEntries()) {
+            detail.addProperty("max_entries", request.getMaxEntries());
+          }
+          if (request.hasMaxBytes()) {
+            detail.addProperty("max_bytes", request.getMaxBytes());
+          }
+          if (request.hasOpsPerSecond()) {
+            detail.addProperty("ops_per_second", request.getOpsPerSecond());
+          }
+          return detail.toString();
+        }));
   }
 
   @Override

@@ -16,7 +16,7 @@ import java.util.UUID;
  * @param outcome "OK", "DENIED", "FAILED", ...
  * @param nodeId the node that recorded it
  * @param requestId the request's id, or null
- * @param detailJson more detail as a JSON object ("{}" when none)
+ * @param detailJson more detail as a JSON object ("{}" when none; anything else is wrapped as {"text": ...})
  */
 public record AuditEvent(UUID eventId, Instant occurredAt, String actor, String action, String namespace,
     String target, String outcome, String nodeId, String requestId, String detailJson) {
@@ -27,6 +27,26 @@ public record AuditEvent(UUID eventId, Instant occurredAt, String actor, String 
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(outcome, "outcome");
     Objects.requireNonNull(nodeId, "nodeId");
-    detailJson = detailJson == null ? "{}" : detailJson;
+    detailJson = asJsonObject(detailJson);
+  }
+
+  /**
+   * {@code detail} if it is a JSON object, else an object holding it as text: one malformed detail must not make
+   * the database refuse (and the writer retry forever) the batch it is in.
+   */
+  private static String asJsonObject(String detail) {
+    if (detail == null || detail.isBlank()) {
+      return "{}";
+    }
+    try {
+      if (com.google.gson.JsonParser.parseString(detail).isJsonObject()) {
+        return detail;
+      }
+    } catch (com.google.gson.JsonParseException notJson) {
+      // wrapped below
+    }
+    com.google.gson.JsonObject wrapped = new com.google.gson.JsonObject();
+    wrapped.addProperty("text", detail);
+    return wrapped.toString();
   }
 }

@@ -43,7 +43,7 @@ import java.util.function.Supplier;
  */
 public final class MembershipService implements MembershipAdmin {
   private static final String SERVICE = "raftcache.internal.v1.Membership";
-  static final MethodDescriptor<JoinRequest, ClusterStateRecord> JOIN = method("Join", JoinRequest.getDefaultInstance());
+  public static final MethodDescriptor<JoinRequest, ClusterStateRecord> JOIN = method("Join", JoinRequest.getDefaultInstance());
   static final MethodDescriptor<LeaveRequest, ClusterStateRecord> LEAVE = method("Leave", LeaveRequest.getDefaultInstance());
 
   /** A unary method of the membership service that answers with the cluster state. */

@@ -131,7 +131,7 @@ public final class QuotaInterceptor implements ServerInterceptor {
     long count;
     synchronized (window) {
       window[1]++;
-      if (now - window[0] < AUDIT_WINDOW_MILLIS) {
+      if (window[0] != Long.MIN_VALUE && now - window[0] < AUDIT_WINDOW_MILLIS) {
         count = 0; // audited with the next row for this key
       } else {
         count = window[1];
