@@ -169,6 +169,22 @@ final class RetryingCaller {
           later(t, tries);
           return;
         }
+        case QUOTA_EXCEEDED -> {
+          // The node refused before doing anything, so even a non-idempotent call may go again, once the
+          // retry-after the node gave has passed, if the deadline leaves room.
+          Metadata trailers = Status.trailersFromThrowable(t);
+          String after = trailers == null ? null : trailers.get(RaftCacheMetadata.RETRY_AFTER_MS);
+          long wait = parseMillis(after);
+          if (wait >= 0 && wait < deadline.timeRemaining(TimeUnit.MILLISECONDS)) {
+            target = address;
+            scheduler.schedule(() -> next(t, tries), wait + ThreadLocalRandom.current().nextLong(wait / 10 + 1),
+                TimeUnit.MILLISECONDS);
+          } else {
+            result.completeExceptionally(new RaftCacheException(status.getCode(), reason,
+                String.valueOf(status.getDescription()), t));
+          }
+          return;
+        }
         case OUTCOME_UNKNOWN -> {
           if (idempotent) {
             later(t, tries);
@@ -193,6 +209,17 @@ final class RetryingCaller {
       }
       result.completeExceptionally(new RaftCacheException(status.getCode(), reason,
           String.valueOf(status.getDescription()), t));
+    }
+
+    private static long parseMillis(String value) {
+      if (value == null) {
+        return -1;
+      }
+      try {
+        return Math.max(0, Long.parseLong(value.trim()));
+      } catch (NumberFormatException e) {
+        return -1;
+      }
     }
 
     void later(Throwable t, int tries) {

@@ -262,6 +262,28 @@ class ScriptedClusterTest {
   }
 
   @Test
+  void aQuotaRejectionIsRetriedAfterTheNodesRetryAfterWhenTheDeadlineAllowsElseSurfaced() throws Exception {
+    FakeNode a = start("a");
+    start("b");
+    connect(Duration.ofSeconds(5));
+    Function<Metadata, Throwable> quota = trailers -> {
+      trailers.put(RaftCacheMetadata.RETRY_AFTER_MS, "50");
+      return failure(Status.Code.RESOURCE_EXHAUSTED, ErrorReason.QUOTA_EXCEEDED, trailers);
+    };
+    a.failures.add(quota);
+    assertThat(client.sync().increment("n", 3)).as("refused before anything ran: safe to retry").isEqualTo(3);
+    assertThat(a.increments.get()).isEqualTo(2);
+
+    Function<Metadata, Throwable> longQuota = trailers -> {
+      trailers.put(RaftCacheMetadata.RETRY_AFTER_MS, "60000");
+      return failure(Status.Code.RESOURCE_EXHAUSTED, ErrorReason.QUOTA_EXCEEDED, trailers);
+    };
+    a.failures.add(longQuota);
+    assertThatThrownBy(() -> client.sync().increment("n", 1)).isInstanceOf(RaftCacheException.class)
+        .satisfies(e -> assertThat(((RaftCacheException) e).reason()).isEqualTo(ErrorReason.QUOTA_EXCEEDED));
+  }
+
+  @Test
   void epochMismatchRefreshesTheTopologyAndRetries() throws Exception {
     FakeNode a = start("a");
     start("b");
