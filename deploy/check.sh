@@ -19,7 +19,10 @@ ROOT="$(dirname "$DEPLOY")"
 # ---- what deploy/ may use --------------------------------------------------------------------------------
 # Flags of `raftcache node`; each also reads RAFTCACHE_<FLAG_IN_UPPER_SNAKE> (--max-memory: RAFTCACHE_MAX_MEMORY).
 NODE_FLAGS="config node-id host port metrics-port data-dir max-memory max-value-bytes partitions namespace-ttl cluster-id peers snapshot-interval
-expiry-interval access-resolution average-value-bytes join replication-factor region zone postgres-url postgres-user help"
+expiry-interval access-resolution average-value-bytes join replication-factor region zone postgres-url postgres-user auth
+cluster-secret-file tls-cert tls-key tls-ca help"
+# Secrets the node reads only from its environment, never from a flag (so they stay out of process listings).
+NODE_SECRET_ENV="RAFTCACHE_CLUSTER_SECRET RAFTCACHE_POSTGRES_PASSWORD"
 # Flags of the client subcommands (get, set, del, stats); --target also reads RAFTCACHE_TARGET.
 CLIENT_FLAGS="target confirm ttl help"
 # Variables the launcher script itself reads (RAFTCACHE_SKIP_BUILD, RAFTCACHE_JAVA_OPTS) are allowed too:
@@ -160,7 +163,7 @@ else
     esac
   done < <(
     DEPLOY="$DEPLOY" ROOT="$ROOT" YAML_SKIP_REASON="$YAML_SKIP_REASON" HELP_FLAGS="$HELP_FLAGS" \
-    NODE_FLAGS="$NODE_FLAGS" CLIENT_FLAGS="$CLIENT_FLAGS" \
+    NODE_FLAGS="$NODE_FLAGS" CLIENT_FLAGS="$CLIENT_FLAGS" NODE_SECRET_ENV="$NODE_SECRET_ENV" \
     RAFTCACHE_METRICS="$RAFTCACHE_METRICS" STANDARD_METRICS="$STANDARD_METRICS" DASH_RULES="$DASH_RULES" \
     "$PY" - <<'PYTHON' 2>"$PY_ERRORS" || printf 'FAIL\tthe python checks stopped with an error:\n'
 import json
@@ -204,7 +207,7 @@ NODE_ENV = {env_name(f) for f in NODE_FLAGS if f != "--help"}
 CLIENT_ENV = {env_name(f) for f in CLIENT_FLAGS if f != "--help"}
 LAUNCHER = ROOT / "raftcache"
 LAUNCHER_ENV = set(re.findall(r"\bRAFTCACHE_[A-Z0-9_]+", LAUNCHER.read_text())) if LAUNCHER.is_file() else set()
-ALLOWED_ENV = NODE_ENV | CLIENT_ENV | LAUNCHER_ENV
+ALLOWED_ENV = NODE_ENV | CLIENT_ENV | LAUNCHER_ENV | set(split_words(os.environ.get("NODE_SECRET_ENV", "")))
 
 
 def metric_table(text):
