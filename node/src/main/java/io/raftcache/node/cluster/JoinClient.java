@@ -53,6 +53,11 @@ public final class JoinClient {
         if (e.getStatus().getCode() == Status.Code.FAILED_PRECONDITION) {
           throw new IllegalStateException("the cluster refused this node: " + e.getStatus().getDescription());
         }
+        if (e.getStatus().getCode() == Status.Code.UNAUTHENTICATED) {
+          throw new IllegalStateException("the cluster did not accept this node's credentials (is the cluster secret,"
+              + " --cluster-secret-file or RAFTCACHE_CLUSTER_SECRET, the same as the members'?): "
+              + e.getStatus().getDescription());
+        }
         lastProblem = target + ": " + e.getStatus();
         String hint = e.getTrailers() == null ? null : e.getTrailers().get(RaftCacheMetadata.LEADER_HINT);
         if (hint != null && !hint.equals(target)) {
