@@ -21,10 +21,17 @@ const cluster = new v1.Cluster(targets[0], grpc.credentials.createInsecure());
 let next = 0;
 const anyNode = () => caches[next++ % caches.length];
 
+// Nodes running --auth tokens need "authorization: Bearer <token>" on every call (the dev cluster runs open).
+const metadata = new grpc.Metadata();
+if (process.env.RAFTCACHE_TOKEN) {
+  metadata.set('authorization', `Bearer ${process.env.RAFTCACHE_TOKEN}`);
+}
+
 /** Calls a unary method with a 5 s deadline and returns a promise of its response. */
 function call(client, method, request) {
   return new Promise((resolve, reject) => {
-    client[method](request, { deadline: Date.now() + 5000 }, (err, res) => (err ? reject(err) : resolve(res)));
+    client[method](request, metadata, { deadline: Date.now() + 5000 },
+      (err, res) => (err ? reject(err) : resolve(res)));
   });
 }
 
