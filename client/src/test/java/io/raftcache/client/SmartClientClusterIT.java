@@ -61,7 +61,7 @@ class SmartClientClusterIT {
           "@" + System.getProperty("raftcache.jvmOptionsFile"), "-Xmx256m", "-jar", System.getProperty("raftcache.nodeJar"),
           "node", "--node-id", peer.nodeId(), "--port", String.valueOf(port(peer.clientAddress())), "--metrics-port", "-1",
           "--data-dir", dir.resolve(peer.nodeId()).toString(), "--cluster-id", "it", "--peers", peerList,
-          "--partitions", String.valueOf(PARTITIONS), "--max-memory", "64MiB", "--max-value-bytes", "1MiB");
+          "--partitions", String.valueOf(PARTITIONS), "--max-memory", "64MiB", "--max-value-bytes", "1MiB", "--auth", "open");
       nodes.put(peer.nodeId(), new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(peer.nodeId() + ".log").toFile())).start());
     }
