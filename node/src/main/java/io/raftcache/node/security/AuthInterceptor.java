@@ -2,7 +2,6 @@ package io.raftcache.node.security;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
-import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -115,12 +114,11 @@ public final class AuthInterceptor implements ServerInterceptor {
   }
 
   /** Checks the token's role on the request's namespace before the service sees the request. */
-  private final class NamespaceCheck<Q> extends ForwardingServerCallListener.SimpleForwardingServerCallListener<Q> {
+  private final class NamespaceCheck<Q> extends AdmissionListener<Q> {
     private final ServerCall<Q, ?> call;
     private final Metadata headers;
     private final MethodRule rule;
     private final ApiToken token;
-    private boolean refused;
 
     NamespaceCheck(ServerCall.Listener<Q> delegate, ServerCall<Q, ?> call, Metadata headers, MethodRule rule,
         ApiToken token) {
@@ -132,34 +130,16 @@ public final class AuthInterceptor implements ServerInterceptor {
     }
 
     @Override
-    public void onMessage(Q message) {
-      if (refused) {
-        return;
-      }
+    boolean admit(Q message) {
       String namespace = rule.namespaceOf(message);
       Role held = token.roleOn(namespace);
       if (held == null || !held.includes(rule.role())) {
-        refused = true;
         refuse(call, headers, token.name(), namespace, ErrorReason.ROLE_REQUIRED, "this call needs the "
             + rule.role().label() + " role on namespace '" + namespace + "'; token '" + token.name() + "' has "
             + (held == null ? "none" : held.label()));
-        return;
+        return false;
       }
-      super.onMessage(message);
-    }
-
-    @Override
-    public void onHalfClose() {
-      if (!refused) {
-        super.onHalfClose();
-      }
-    }
-
-    @Override
-    public void onReady() {
-      if (!refused) {
-        super.onReady();
-      }
+      return true;
     }
   }
 }

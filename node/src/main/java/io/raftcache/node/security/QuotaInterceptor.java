@@ -1,7 +1,6 @@
 package io.raftcache.node.security;
 
 import com.google.gson.JsonObject;
-import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -56,36 +55,16 @@ public final class QuotaInterceptor implements ServerInterceptor {
       return next.startCall(call, headers);
     }
     Principal principal = Principal.current(); // set by the AuthInterceptor, which runs first
-    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
-      private boolean refused;
-
+    return new AdmissionListener<>(next.startCall(call, headers)) {
       @Override
-      public void onMessage(Q message) {
-        if (refused) {
-          return;
-        }
+      boolean admit(Q message) {
         String namespace = rule.namespaceOf(message);
         Violation why = check(namespace, principal, rule.addsData());
         if (why != null) {
-          refused = true;
           reject(call, headers, principal, namespace, why);
-          return;
+          return false;
         }
-        super.onMessage(message);
-      }
-
-      @Override
-      public void onHalfClose() {
-        if (!refused) {
-          super.onHalfClose();
-        }
-      }
-
-      @Override
-      public void onReady() {
-        if (!refused) {
-          super.onReady();
-        }
+        return true;
       }
     };
   }
