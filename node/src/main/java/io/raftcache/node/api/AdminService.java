@@ -1,7 +1,6 @@
 package io.raftcache.node.api;
 
 import io.grpc.stub.StreamObserver;
-import io.raftcache.node.audit.AuditEvent;
 import io.raftcache.node.audit.AuditSink;
 import io.raftcache.node.common.CacheException;
 import io.raftcache.node.common.Limits;
@@ -60,7 +59,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final String nodeId;
   private final long startedAtMillis;
   private final MembershipAdmin membership;
-  private final AuditSink audit;
+  private final AuditedCalls audit;
   private final ConfigAdmin configAdmin;
   private final Supplier<TokenTable> tokens;
   private final TokenSecrets secrets;
@@ -87,7 +86,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     this.nodeId = nodeId;
     this.startedAtMillis = clock.millis();
     this.membership = membership;
-    this.audit = audit;
+    this.audit = new AuditedCalls(audit, clock, nodeId);
     this.configAdmin = configAdmin;
     this.tokens = tokens;
     this.secrets = secrets;
@@ -95,7 +94,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
   @Override
   public void setNamespace(SetNamespaceRequest request, StreamObserver<NamespaceInfo> response) {
-    Replies.unary(response, () -> audited("namespace.set", request.getName(), null, () -> {
+    Replies.unary(response, () -> audit.run("namespace.set", request.getName(), null, () -> {
       String ns = validator.namespace(request.getName());
       Long ttl = request.hasDefaultTtlMs() ? request.getDefaultTtlMs() : null;
       if (ttl != null && (ttl < 0 || ttl > Limits.MAX_TTL_MILLIS)) {
@@ -120,7 +119,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   @Override
   public void setQuota(SetQuotaRequest request, StreamObserver<SetQuotaResponse> response) {
     String target = request.hasToken() ? "token:" + request.getToken() : null;
-    Replies.unary(response, () -> audited("quota.set", request.hasNamespace() ? request.getNamespace() : null, target,
+    Replies.unary(response, () -> audit.run("quota.set", request.hasNamespace() ? request.getNamespace() : null, target,
         () -> {
           Long maxEntries = request.hasMaxEntries() ? nonNegative(request.getMaxEntries(), "max_entries") : null;
           Long maxBytes = request.hasMaxBytes() ? nonNegative(request.getMaxBytes(), "max_bytes") : null;
@@ -159,7 +158,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
   @Override
   public void createToken(CreateTokenRequest request, StreamObserver<CreateTokenResponse> response) {
-    Replies.unary(response, () -> audited("token.create", null, request.getName(), () -> {
+    Replies.unary(response, () -> audit.run("token.create", null, request.getName(), () -> {
       String name = tokenName(request.getName());
       if (request.getGrantsCount() == 0 || request.getGrantsCount() > MAX_GRANTS) {
         throw validator.conflicting("a token needs 1.." + MAX_GRANTS + " grants");
@@ -185,12 +184,12 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       return config().createToken(actor(), name, TokenSecrets.sha256(secret), grants, expiresAt, ops)
           .thenApply(done -> CreateTokenResponse.newBuilder().setName(name).setToken(secret)
               .setExpiresAtMs(expiresAt == null ? 0 : expiresAt.toEpochMilli()).build());
-    }, created -> json("expires_at_ms", Long.toString(created.getExpiresAtMs()))));
+    }, created -> AuditedCalls.json("expires_at_ms", Long.toString(created.getExpiresAtMs()))));
   }
 
   @Override
   public void revokeToken(RevokeTokenRequest request, StreamObserver<RevokeTokenResponse> response) {
-    Replies.unary(response, () -> audited("token.revoke", null, request.getName(), () ->
+    Replies.unary(response, () -> audit.run("token.revoke", null, request.getName(), () ->
         config().revokeToken(actor(), tokenName(request.getName())).thenApply(found -> {
           if (!found) {
             throw new CacheException(ErrorReason.NO_SUCH_OBJECT, "no unrevoked token named '" + request.getName() + "'");
@@ -218,7 +217,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   @Override
   public void eraseTag(EraseTagRequest request, StreamObserver<EraseTagResponse> response) {
     String requestId = io.raftcache.node.common.RequestContext.REQUEST_ID.get();
-    Replies.unary(response, () -> audited("erasure", request.getNamespace(), request.getTag(), () -> {
+    Replies.unary(response, () -> audit.run("erasure", request.getNamespace(), request.getTag(), () -> {
       String ns = validator.namespace(request.getNamespace());
       String tag = validator.tag(request.getTag());
       if (!tag.equals(request.getConfirm())) {
@@ -269,41 +268,9 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     return Principal.current().actor();
   }
 
-  /**
-   * Runs an admin operation and records it in the audit trail with its outcome: OK (with {@code detail}),
-   * REFUSED (bad input, a missing confirmation) or FAILED, with the caller's token name as the actor.
-   */
-  private <T> CompletableFuture<T> audited(String action, String namespace, String target,
-      java.util.function.Supplier<CompletableFuture<T>> operation, java.util.function.Function<T, String> detail) {
-    String actor = actor(); // read on the gRPC thread, where the call's context is attached
-    String requestId = io.raftcache.node.common.RequestContext.REQUEST_ID.get();
-    CompletableFuture<T> result;
-    try {
-      result = operation.get();
-    } catch (RuntimeException e) {
-      record(actor, requestId, action, namespace, target, "REFUSED", json("error", e.getMessage()));
-      throw e;
-    }
-    return result.whenComplete((value, failure) -> record(actor, requestId, action, namespace, target,
-        failure == null ? "OK" : "FAILED",
-        failure == null ? detail.apply(value) : json("error", String.valueOf(failure.getMessage()))));
-  }
-
-  private void record(String actor, String requestId, String action, String namespace, String target, String outcome,
-      String detailJson) {
-    audit.record(new AuditEvent(java.util.UUID.randomUUID(), clock.instant(), actor, action, namespace, target,
-        outcome, nodeId, requestId, detailJson));
-  }
-
-  private static String json(String key, String value) {
-    com.google.gson.JsonObject detail = new com.google.gson.JsonObject();
-    detail.addProperty(key, value);
-    return detail.toString();
-  }
-
   @Override
   public void removeNode(RemoveNodeRequest request, StreamObserver<RemoveNodeResponse> response) {
-    Replies.unary(response, () -> audited("member.remove", null, request.getNodeId(), () -> {
+    Replies.unary(response, () -> audit.run("member.remove", null, request.getNodeId(), () -> {
       String id = request.getNodeId();
       if (id.isBlank() || id.length() > 256) {
         throw new CacheException(ErrorReason.MEMBERSHIP_REJECTED, "node_id must name a member (1..256 characters)");
@@ -358,7 +325,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
   @Override
   public void flush(FlushRequest request, StreamObserver<FlushResponse> response) {
-    Replies.unary(response, () -> audited("namespace.flush", request.getNamespace(), null, () -> {
+    Replies.unary(response, () -> audit.run("namespace.flush", request.getNamespace(), null, () -> {
       String ns = validator.namespace(request.getNamespace());
       if (!ns.equals(request.getConfirm())) {
         throw new CacheException(ErrorReason.CONFIRMATION_REQUIRED,
