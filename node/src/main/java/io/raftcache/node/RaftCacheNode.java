@@ -127,6 +127,8 @@ public final class RaftCacheNode implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicReference<LiveConfig> liveConfig;
   /** Entries and bytes of namespaces with capacity limits, re-measured every {@link #USAGE_INTERVAL}. */
   private final NamespaceUsage namespaceUsage;
+  /** Refuses calls and audits the refusals (counted ones every second). */
+  private final Denials denials;
   /** Why this node no longer serves cache calls (it was removed from its cluster), or null. */
   private volatile String removedFromCluster;
   private volatile boolean wasMember;
@@ -192,12 +194,12 @@ public final class RaftCacheNode implements AutoCloseable {
     NoForwardInterceptor noForward = new NoForwardInterceptor();
     ServingGate gate = new ServingGate(() -> removedFromCluster);
     AccessPolicy policy = new AccessPolicy();
-    Denials denials = new Denials(audit, clock, config.nodeId());
+    this.denials = new Denials(audit, clock, config.nodeId());
     AuthInterceptor auth = new AuthInterceptor(config.security().auth(), () -> liveConfig.get().tokens(),
         config.security().clusterSecret(), policy, denials, clock);
     this.namespaceUsage = new NamespaceUsage(partitions);
     QuotaInterceptor quotas = new QuotaInterceptor(policy, namespaces, new RateLimits(clock), namespaceUsage::of,
-        USAGE_INTERVAL, denials, clock);
+        USAGE_INTERVAL, denials);
     // Listed innermost first: metrics see every call, auth runs before the gate and quotas.
     serverBuilder
         .addService(ServerInterceptors.intercept(new CacheService(validator, operations, config.nodeId()),
@@ -391,6 +393,7 @@ public final class RaftCacheNode implements AutoCloseable {
       node.background.scheduleWithFixedDelay(node::flushAccessHints, 1, 1, TimeUnit.SECONDS);
     }
     node.background.scheduleWithFixedDelay(node::measureUsage, 0, USAGE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    node.background.scheduleWithFixedDelay(node.denials::flushCounted, 1, 1, TimeUnit.SECONDS);
     long intervalMillis = config.expiryInterval().toMillis();
     node.background.scheduleWithFixedDelay(node::sweepQuietly, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     if (node.removedFromCluster == null) {

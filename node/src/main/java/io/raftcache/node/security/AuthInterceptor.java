@@ -109,7 +109,8 @@ public final class AuthInterceptor implements ServerInterceptor {
   private <Q> ServerCall.Listener<Q> refuse(ServerCall<Q, ?> call, Metadata headers, String actor, String namespace,
       ErrorReason reason, String message) {
     String action = reason == ErrorReason.ROLE_REQUIRED ? "access.denied" : "auth.denied";
-    denials.refuse(call, headers, action, actor, namespace, reason, message, null, null);
+    denials.refuse(call, headers, action, actor, namespace, reason, message, null, null,
+        Denials.INDIVIDUAL_AUTH_DENIALS_PER_SECOND);
     return new ServerCall.Listener<>() {};
   }
 

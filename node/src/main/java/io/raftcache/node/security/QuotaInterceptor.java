@@ -10,41 +10,33 @@ import io.raftcache.node.config.NamespaceSettings;
 import io.raftcache.node.partition.NamespaceUsage;
 import io.raftcache.proto.RaftCacheMetadata;
 import io.raftcache.proto.v1.ErrorReason;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * Enforces quotas on cache calls: the ops-per-second limits of the namespace and of the calling token, and the
  * namespace's entry and byte limits on calls that add data. A call over a limit gets RESOURCE_EXHAUSTED with
- * reason QUOTA_EXCEEDED and {@code retry-after-ms}. Rejections are audited, at most one row per token and
- * namespace a second with the count of the rejections it stands for, so an overload cannot flood the trail.
+ * reason QUOTA_EXCEEDED and {@code retry-after-ms}. Rejections are audited, one row a second per token and
+ * then one summary row with the count of the others ({@link Denials}), so an overload cannot flood the trail.
  */
 public final class QuotaInterceptor implements ServerInterceptor {
-  private static final long AUDIT_WINDOW_MILLIS = 1000;
   private final AccessPolicy policy;
   private final Supplier<NamespaceDefaults> namespaces;
   private final RateLimits rates;
   private final Function<String, NamespaceUsage.Usage> usage;
   private final Duration usageInterval;
   private final Denials denials;
-  private final Clock clock;
-  /** Rejections not yet audited, by actor and namespace: [window start millis, count]. */
-  private final ConcurrentMap<String, long[]> pendingAudit = new ConcurrentHashMap<>();
 
   /** @param usageInterval how often usage is measured: the retry-after of a capacity rejection */
   public QuotaInterceptor(AccessPolicy policy, Supplier<NamespaceDefaults> namespaces, RateLimits rates,
-      Function<String, NamespaceUsage.Usage> usage, Duration usageInterval, Denials denials, Clock clock) {
+      Function<String, NamespaceUsage.Usage> usage, Duration usageInterval, Denials denials) {
     this.policy = policy;
     this.namespaces = namespaces;
     this.rates = rates;
     this.usage = usage;
     this.usageInterval = usageInterval;
     this.denials = denials;
-    this.clock = clock;
   }
 
   @Override
@@ -104,28 +96,10 @@ public final class QuotaInterceptor implements ServerInterceptor {
     String message = why.message();
     Metadata trailers = new Metadata();
     trailers.put(RaftCacheMetadata.RETRY_AFTER_MS, Long.toString(why.retryAfterMillis()));
-    long now = clock.millis();
-    String key = principal.actor() + "\u0000" + namespace;
-    long[] window = pendingAudit.computeIfAbsent(key, k -> new long[] {Long.MIN_VALUE, 0});
-    long count;
-    synchronized (window) {
-      window[1]++;
-      if (window[0] != Long.MIN_VALUE && now - window[0] < AUDIT_WINDOW_MILLIS) {
-        count = 0; // audited with the next row for this key
-      } else {
-        count = window[1];
-        window[0] = now;
-        window[1] = 0;
-      }
-    }
     JsonObject detail = new JsonObject();
     detail.addProperty("limit", message);
-    detail.addProperty("rejections", count);
-    if (count > 0) {
-      denials.refuse(call, headers, "quota.rejected", principal.actor(), namespace, ErrorReason.QUOTA_EXCEEDED,
-          message, trailers, detail);
-    } else {
-      denials.close(call, ErrorReason.QUOTA_EXCEEDED, message, trailers);
-    }
+    // One row a second per token and reason, counting the rest: an overload must not flood the trail.
+    denials.refuse(call, headers, "quota.rejected", principal.actor(), namespace, ErrorReason.QUOTA_EXCEEDED, message,
+        trailers, detail, 1);
   }
 }
