@@ -2,6 +2,7 @@ package io.raftcache.node;
 
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -17,6 +18,8 @@ import io.raftcache.node.audit.AuditSpool;
 import io.raftcache.node.audit.SpoolOnlyAuditSink;
 import io.raftcache.node.config.NamespaceDefaults;
 import io.raftcache.node.config.PostgresSettings;
+import io.raftcache.node.config.SecuritySettings;
+import io.raftcache.node.security.PeerCertificateInterceptor;
 import io.raftcache.node.metrics.AuditMetrics;
 import io.raftcache.node.persist.PostgresAuditWriter;
 import io.raftcache.node.persist.PostgresConfigFollower;
@@ -183,13 +186,19 @@ public final class RaftCacheNode implements AutoCloseable {
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance());
     if (config.replicated()) {
-      serverBuilder.addService(new ForwardingService(raftReplicas, eviction, clock,
-          (int) Math.max(1, config.accessResolution().toSeconds())).definition());
-      serverBuilder.addService(membershipService.definition());
+      List<ServerInterceptor> membersOnly = membersOnly(config.security());
+      serverBuilder.addService(ServerInterceptors.intercept(new ForwardingService(raftReplicas, eviction, clock,
+          (int) Math.max(1, config.accessResolution().toSeconds())).definition(), membersOnly));
+      serverBuilder.addService(ServerInterceptors.intercept(membershipService.definition(), membersOnly));
     }
     this.server = serverBuilder.build();
     this.metricsServer = startMetrics(config, metrics, ready);
     this.background = Executors.newSingleThreadScheduledExecutor(daemon("raftcache-expiry"));
+  }
+
+  /** The checks that keep the internal services to cluster members: with TLS, a verified client certificate. */
+  private static List<ServerInterceptor> membersOnly(SecuritySettings security) {
+    return security.tls() == null ? List.of() : List.of(new PeerCertificateInterceptor());
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
