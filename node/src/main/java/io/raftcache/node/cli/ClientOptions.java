@@ -1,7 +1,11 @@
 package io.raftcache.node.cli;
 
 import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -19,7 +23,24 @@ final class ClientOptions {
       description = "How long to wait for the node (default: ${DEFAULT-VALUE}).")
   Duration deadline;
 
+  @Option(names = "--tls-ca", paramLabel = "PEM",
+      description = "Connect with TLS, trusting this CA certificate (the node's --tls-ca); default plaintext.")
+  Path tlsCa;
+
   ManagedChannel channel() {
-    return NettyChannelBuilder.forTarget(target).usePlaintext().maxInboundMessageSize(512 * 1024 * 1024).build();
+    NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target).maxInboundMessageSize(512 * 1024 * 1024);
+    if (tlsCa == null) {
+      builder.usePlaintext();
+    } else {
+      if (!Files.isRegularFile(tlsCa) || !Files.isReadable(tlsCa)) {
+        throw new IllegalArgumentException("--tls-ca " + tlsCa + ": no such readable file");
+      }
+      try {
+        builder.sslContext(GrpcSslContexts.forClient().trustManager(tlsCa.toFile()).build());
+      } catch (IOException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("--tls-ca " + tlsCa + ": not a PEM CA certificate (" + e.getMessage() + ")", e);
+      }
+    }
+    return builder.build();
   }
 }
