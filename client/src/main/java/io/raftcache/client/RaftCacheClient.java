@@ -65,7 +65,7 @@ public final class RaftCacheClient implements AutoCloseable {
   /** Null unless the builder turned auto-batching on. */
   private final AutoBatcher batcher;
 
-  private RaftCacheClient(Builder b) {
+  private RaftCacheClient(Builder b, Function<String, ManagedChannel> channelFactory) {
     this.namespace = b.namespace;
     this.defaultDeadline = b.defaultDeadline;
     this.defaultConsistency = b.defaultConsistency;
@@ -74,7 +74,7 @@ public final class RaftCacheClient implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.channels = new NodeChannels(b.channelFactory());
+    this.channels = new NodeChannels(channelFactory);
     this.topology = new TopologyTracker(channels, b.seeds, scheduler);
     this.caller = new RetryingCaller(channels, topology, scheduler);
     this.batcher = b.batchWindow == null ? null : new AutoBatcher(caller, scheduler, namespace, defaultConsistency,
@@ -391,7 +391,8 @@ public final class RaftCacheClient implements AutoCloseable {
       if (defaultDeadline.isNegative() || defaultDeadline.isZero()) {
         throw new IllegalArgumentException("the default deadline must be positive");
       }
-      return new RaftCacheClient(this);
+      // Channel settings first: a bad TLS file fails here, before the client starts any thread.
+      return new RaftCacheClient(this, channelFactory());
     }
 
     Function<String, ManagedChannel> channelFactory() {
