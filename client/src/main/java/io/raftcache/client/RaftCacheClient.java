@@ -5,7 +5,9 @@ import io.grpc.ClientInterceptors;
 import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.stub.MetadataUtils;
 import io.raftcache.proto.Partitioning;
 import io.raftcache.proto.v1.CacheGrpc;
@@ -20,7 +22,10 @@ import io.raftcache.proto.v1.InvalidateTagRequest;
 import io.raftcache.proto.v1.SetMultiEntry;
 import io.raftcache.proto.v1.SetMultiRequest;
 import io.raftcache.proto.v1.SetRequest;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,7 +65,7 @@ public final class RaftCacheClient implements AutoCloseable {
   /** Null unless the builder turned auto-batching on. */
   private final AutoBatcher batcher;
 
-  private RaftCacheClient(Builder b) {
+  private RaftCacheClient(Builder b, Function<String, ManagedChannel> channelFactory) {
     this.namespace = b.namespace;
     this.defaultDeadline = b.defaultDeadline;
     this.defaultConsistency = b.defaultConsistency;
@@ -69,7 +74,7 @@ public final class RaftCacheClient implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.channels = new NodeChannels(b.channelFactory());
+    this.channels = new NodeChannels(channelFactory);
     this.topology = new TopologyTracker(channels, b.seeds, scheduler);
     this.caller = new RetryingCaller(channels, topology, scheduler);
     this.batcher = b.batchWindow == null ? null : new AutoBatcher(caller, scheduler, namespace, defaultConsistency,
@@ -301,6 +306,7 @@ public final class RaftCacheClient implements AutoCloseable {
     private Consistency defaultConsistency = Consistency.LINEARIZABLE;
     private String token;
     private boolean tls;
+    private Path trustedCertificates;
     private Function<String, ManagedChannel> channelFactory;
     private Duration batchWindow;
     private int maxBatch;
@@ -362,6 +368,16 @@ public final class RaftCacheClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Uses TLS and trusts the CA certificates in {@code caPem} (PEM) instead of the JVM's trust store: for
+     * clusters whose certificates come from a private CA (the nodes' {@code --tls-ca}).
+     */
+    public Builder trustedCertificates(Path caPem) {
+      this.trustedCertificates = Objects.requireNonNull(caPem);
+      this.tls = true;
+      return this;
+    }
+
     /** Replaces how channels are built (tests use in-process channels; advanced users add their own options). */
     public Builder channelFactory(Function<String, ManagedChannel> factory) {
       this.channelFactory = factory;
@@ -375,16 +391,20 @@ public final class RaftCacheClient implements AutoCloseable {
       if (defaultDeadline.isNegative() || defaultDeadline.isZero()) {
         throw new IllegalArgumentException("the default deadline must be positive");
       }
-      return new RaftCacheClient(this);
+      // Channel settings first: a bad TLS file fails here, before the client starts any thread.
+      return new RaftCacheClient(this, channelFactory());
     }
 
     Function<String, ManagedChannel> channelFactory() {
       if (channelFactory != null) {
         return channelFactory;
       }
+      SslContext privateCa = trustedCertificates == null ? null : sslContextTrusting(trustedCertificates);
       return address -> {
         NettyChannelBuilder b = NettyChannelBuilder.forTarget(address).maxInboundMessageSize(64 * 1024 * 1024);
-        if (tls) {
+        if (privateCa != null) {
+          b.sslContext(privateCa);
+        } else if (tls) {
           b.useTransportSecurity();
         } else {
           b.usePlaintext();
@@ -396,6 +416,19 @@ public final class RaftCacheClient implements AutoCloseable {
         }
         return b.build();
       };
+    }
+
+    /** Built once, when the client is, so a wrong file fails {@link #build} and not every later call. */
+    private static SslContext sslContextTrusting(Path caPem) {
+      if (!Files.isRegularFile(caPem) || !Files.isReadable(caPem)) {
+        throw new IllegalArgumentException("trusted certificates " + caPem + ": no such readable file");
+      }
+      try {
+        return GrpcSslContexts.forClient().trustManager(caPem.toFile()).build();
+      } catch (IOException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("trusted certificates " + caPem + ": not PEM certificates (" + e.getMessage()
+            + ")", e);
+      }
     }
   }
 }

@@ -2,6 +2,7 @@ package io.raftcache.node;
 
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -29,6 +30,7 @@ import io.raftcache.node.security.TokenSecrets;
 import java.security.SecureRandom;
 import java.util.function.Supplier;
 import io.raftcache.node.config.PostgresSettings;
+import io.raftcache.node.security.PeerCertificateInterceptor;
 import io.raftcache.node.metrics.AuditMetrics;
 import io.raftcache.node.persist.PostgresAuditWriter;
 import io.raftcache.node.persist.PostgresConfigFollower;
@@ -212,9 +214,10 @@ public final class RaftCacheNode implements AutoCloseable {
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance());
     if (config.replicated()) {
+      List<ServerInterceptor> membersOnly = membersOnly(config.security(), auth);
       serverBuilder.addService(ServerInterceptors.intercept(new ForwardingService(raftReplicas, eviction, clock,
-          (int) Math.max(1, config.accessResolution().toSeconds())).definition(), auth));
-      serverBuilder.addService(ServerInterceptors.intercept(membershipService.definition(), auth));
+          (int) Math.max(1, config.accessResolution().toSeconds())).definition(), membersOnly));
+      serverBuilder.addService(ServerInterceptors.intercept(membershipService.definition(), membersOnly));
     }
     this.server = serverBuilder.build();
     this.metricsServer = startMetrics(config, metrics, ready);
@@ -241,6 +244,14 @@ public final class RaftCacheNode implements AutoCloseable {
       throw new IllegalArgumentException("--auth tokens on a replicated cluster needs the cluster secret the members"
           + " share (--cluster-secret-file or RAFTCACHE_CLUSTER_SECRET, 16+ characters)");
     }
+  }
+
+  /**
+   * The checks that keep the internal services to cluster members: the cluster secret (in token mode, by
+   * {@code auth}) and, with TLS, a verified client certificate.
+   */
+  private static List<ServerInterceptor> membersOnly(SecuritySettings security, AuthInterceptor auth) {
+    return security.tls() == null ? List.of(auth) : List.of(new PeerCertificateInterceptor(), auth);
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -4,7 +4,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import io.raftcache.proto.RaftCacheMetadata;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -26,13 +30,28 @@ final class ClientOptions {
       description = "API token sent as 'authorization: Bearer' (env RAFTCACHE_TOKEN); not needed with --auth open.")
   String token;
 
+  @Option(names = "--tls-ca", paramLabel = "PEM",
+      description = "Connect with TLS, trusting this CA certificate (the node's --tls-ca); default plaintext.")
+  Path tlsCa;
+
   ManagedChannel channel() {
-    NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target).usePlaintext()
-        .maxInboundMessageSize(512 * 1024 * 1024);
+    NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target).maxInboundMessageSize(512 * 1024 * 1024);
     if (token != null && !token.isBlank()) {
       Metadata headers = new Metadata();
       headers.put(RaftCacheMetadata.AUTHORIZATION, "Bearer " + token.trim());
       builder.intercept(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+    if (tlsCa == null) {
+      builder.usePlaintext();
+    } else {
+      if (!Files.isRegularFile(tlsCa) || !Files.isReadable(tlsCa)) {
+        throw new IllegalArgumentException("--tls-ca " + tlsCa + ": no such readable file");
+      }
+      try {
+        builder.sslContext(GrpcSslContexts.forClient().trustManager(tlsCa.toFile()).build());
+      } catch (IOException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("--tls-ca " + tlsCa + ": not a PEM CA certificate (" + e.getMessage() + ")", e);
+      }
     }
     return builder.build();
   }

@@ -85,8 +85,12 @@ final class DevCommand implements Callable<Integer> {
           "--peers", String.join(",", peers), "--partitions", String.valueOf(partitions),
           "--max-memory", maxMemory, "--max-value-bytes", maxValueBytes, "--auth", "open"));
       File log = dataDir.resolve(id + ".log").toFile();
-      processes.add(new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start());
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+      // The dev cluster is plaintext and open: TLS settings meant for other nodes in this shell would make its
+      // nodes refuse the plaintext readiness probe.
+      builder.environment().keySet().removeIf(name -> name.startsWith("RAFTCACHE_TLS_"));
+      processes.add(builder.start());
       System.out.printf("started %s (pid %d), log %s%n", id, processes.get(i).pid(), log);
     }
     for (int i = 0; i < nodes; i++) {

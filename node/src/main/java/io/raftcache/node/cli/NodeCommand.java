@@ -9,6 +9,7 @@ import io.raftcache.node.config.AuthMode;
 import io.raftcache.node.config.PostgresSettings;
 import io.raftcache.node.config.SecuritySettings;
 import io.raftcache.node.config.TlsSettings;
+import io.raftcache.node.security.TlsContexts;
 import io.raftcache.node.storage.PartitionStoreFactory;
 import io.raftcache.proto.Partitioning;
 import java.net.InetSocketAddress;
@@ -169,6 +170,9 @@ final class NodeCommand implements Callable<Integer> {
 
     NettyServerBuilder server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
         .maxInboundMessageSize(config.maxValueBytes() + 4 * 1024 * 1024);
+    if (config.security().tls() != null) {
+      server.sslContext(TlsContexts.forServer(config.security().tls()));
+    }
     RaftCacheNode node = RaftCacheNode.start(config, Clock.systemUTC(),
         PartitionStoreFactory.chronicle(dataDir.resolve("partitions")), server);
 
