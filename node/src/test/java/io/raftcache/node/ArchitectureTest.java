@@ -2,6 +2,8 @@ package io.raftcache.node;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
@@ -48,6 +50,13 @@ class ArchitectureTest {
   static final ArchRule metricsAndCommonAreLeaves = noClasses().that().resideInAnyPackage("..node.metrics..", "..node.common..")
       .should().dependOnClassesThat().resideInAnyPackage("..node.api..", "..node.partition..", "..node.storage..",
           "..node.statemachine..", "..node.cli..");
+
+  @ArchTest
+  static final ArchRule cryptoIsALeaf = noClasses().that().resideInAPackage("..node.crypto..")
+      .should().dependOnClassesThat(JavaClass.Predicates.resideInAnyPackage("io.raftcache..", "io.grpc..", "com.google..")
+          .and(DescribedPredicate.not(JavaClass.Predicates.resideInAPackage("..node.crypto.."))))
+      .because("the cipher and keyring are plain JDK code that the API layer applies; keeping them apart keeps"
+          + " key handling small enough to review");
 
   @ArchTest
   static final ArchRule onlyTheCompositionRootAndCliWireTheNode = noClasses()
