@@ -9,6 +9,8 @@ import io.raftcache.node.config.AuthMode;
 import io.raftcache.node.config.PostgresSettings;
 import io.raftcache.node.config.SecuritySettings;
 import io.raftcache.node.config.TlsSettings;
+import io.raftcache.node.crypto.Keyring;
+import io.raftcache.node.crypto.KeyringFormat;
 import io.raftcache.node.security.TlsContexts;
 import io.raftcache.node.storage.PartitionStoreFactory;
 import io.raftcache.proto.Partitioning;
@@ -30,6 +32,9 @@ import picocli.CommandLine.Option;
     description = {"Starts a cache node and serves until Ctrl-C or SIGTERM, which stop it cleanly.",
         "Every option can also come from RAFTCACHE_<OPTION> (e.g. RAFTCACHE_MAX_MEMORY) or a --config file."})
 final class NodeCommand implements Callable<Integer> {
+  /** Holds the keyring's entries themselves (';'-separated), for deployments that inject secrets as variables. */
+  static final String ENCRYPTION_KEYS_VARIABLE = "RAFTCACHE_ENCRYPTION_KEYS";
+
   @Option(names = "--config", paramLabel = "FILE",
       description = "Properties file of option defaults (keys are option names without dashes, e.g. max-memory=2GiB).")
   Path configFile;
@@ -122,6 +127,11 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--tls-ca", paramLabel = "PEM", description = "CA certificate that signs the members' certificates.")
   Path tlsCa;
 
+  @Option(names = "--encryption-key-file", paramLabel = "FILE",
+      description = {"Keys for namespaces with encryption at rest: lines ID=BASE64_OF_32_BYTES, the first encrypts,",
+          "all decrypt; or set RAFTCACHE_ENCRYPTION_KEYS to the same entries separated by ';'."})
+  Path encryptionKeyFile;
+
   @Option(names = "--snapshot-interval", defaultValue = "5m", converter = DurationConverter.class,
       description = "How often each raft group snapshots its partition and truncates its log (default: ${DEFAULT-VALUE}).")
   Duration snapshotInterval;
@@ -144,7 +154,24 @@ final class NodeCommand implements Callable<Integer> {
         ? java.nio.file.Files.readString(clusterSecretFile).strip()
         : System.getenv("RAFTCACHE_CLUSTER_SECRET");
     TlsSettings tls = tlsCert == null && tlsKey == null && tlsCa == null ? null : new TlsSettings(tlsCert, tlsKey, tlsCa);
-    return new SecuritySettings(mode, secret == null || secret.isBlank() ? null : secret, tls);
+    return new SecuritySettings(mode, secret == null || secret.isBlank() ? null : secret, tls, encryptionKeys());
+  }
+
+  /**
+   * The keyring from {@code --encryption-key-file} (which, like every flag, may also come from
+   * {@code RAFTCACHE_ENCRYPTION_KEY_FILE} or the config file), or from {@code RAFTCACHE_ENCRYPTION_KEYS}, which
+   * holds the entries themselves, or none. Key material never comes from a flag, where {@code ps} would show it.
+   */
+  private Keyring encryptionKeys() {
+    String keys = System.getenv(ENCRYPTION_KEYS_VARIABLE);
+    if (encryptionKeyFile != null) {
+      if (keys != null && !keys.isBlank()) {
+        throw new IllegalArgumentException("both --encryption-key-file and " + ENCRYPTION_KEYS_VARIABLE
+            + " are set; give the keys one way");
+      }
+      return KeyringFormat.read(encryptionKeyFile);
+    }
+    return keys == null || keys.isBlank() ? Keyring.EMPTY : KeyringFormat.parse(keys, ENCRYPTION_KEYS_VARIABLE);
   }
 
   @Override

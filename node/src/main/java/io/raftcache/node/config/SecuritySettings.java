@@ -1,5 +1,7 @@
 package io.raftcache.node.config;
 
+import io.raftcache.node.crypto.Keyring;
+
 /**
  * Who may call a node and how its connections are protected.
  *
@@ -7,12 +9,21 @@ package io.raftcache.node.config;
  * @param clusterSecret shared by the members of a cluster, sent on inter-node calls and required on internal
  *     services in {@link AuthMode#TOKENS} mode; null in open mode
  * @param tls certificate files, or null for plaintext
+ * @param encryptionKeys keys for namespaces that encrypt their values at rest; {@link Keyring#EMPTY} for none
  */
-public record SecuritySettings(AuthMode auth, String clusterSecret, TlsSettings tls) {
-  /** Open, plaintext: what tests and the local dev cluster use. */
+public record SecuritySettings(AuthMode auth, String clusterSecret, TlsSettings tls, Keyring encryptionKeys) {
+  /** Open, plaintext, no encryption keys: what tests and the local dev cluster use. */
   public static final SecuritySettings OPEN_PLAINTEXT = new SecuritySettings(AuthMode.OPEN, null, null);
 
+  /** Settings without encryption keys. */
+  public SecuritySettings(AuthMode auth, String clusterSecret, TlsSettings tls) {
+    this(auth, clusterSecret, tls, Keyring.EMPTY);
+  }
+
   public SecuritySettings {
+    if (encryptionKeys == null) {
+      encryptionKeys = Keyring.EMPTY;
+    }
     if (auth == null) {
       throw new IllegalArgumentException("choose --auth tokens or --auth open");
     }
@@ -23,6 +34,8 @@ public record SecuritySettings(AuthMode auth, String clusterSecret, TlsSettings 
 
   @Override
   public String toString() {
-    return "SecuritySettings[" + auth + (clusterSecret == null ? "" : ", cluster secret set") + ", tls " + tls + "]";
+    // Never the secret or key material: this record is logged at start-up.
+    return "SecuritySettings[" + auth + (clusterSecret == null ? "" : ", cluster secret set") + ", tls " + tls
+        + ", encryption " + encryptionKeys + "]";
   }
 }
