@@ -13,12 +13,15 @@ import io.raftcache.node.api.ClusterService;
 import io.raftcache.node.api.MetricsInterceptor;
 import io.raftcache.node.api.NoForwardInterceptor;
 import io.raftcache.node.api.ServingGate;
+import io.raftcache.node.api.ValueEncryption;
+import io.raftcache.node.crypto.AesGcmEnvelope;
 import io.raftcache.node.audit.AuditSink;
 import io.raftcache.node.audit.AuditSpool;
 import io.raftcache.node.audit.SpoolOnlyAuditSink;
 import io.raftcache.node.config.AuthMode;
 import io.raftcache.node.config.LiveConfig;
 import io.raftcache.node.config.NamespaceDefaults;
+import io.raftcache.node.config.NamespaceSettings;
 import io.raftcache.node.config.SecuritySettings;
 import io.raftcache.node.partition.NamespaceUsage;
 import io.raftcache.node.security.AccessPolicy;
@@ -138,8 +141,10 @@ public final class RaftCacheNode implements AutoCloseable {
   private RaftCacheNode(NodeConfig config, Clock clock, PartitionStoreFactory stores, ServerBuilder<?> serverBuilder) {
     this.clock = clock;
     this.config = config;
-    StoreSizing sizing = StoreSizing.plan(
-        config.partitionBudgetBytes(), AVERAGE_KEY_BYTES, config.averageValueBytes(), config.maxValueBytes());
+    // The value limit is checked on plaintext; an encrypted value is larger by its envelope. Every node plans
+    // for it, with keys or not, since replicas store what the leader proposes.
+    StoreSizing sizing = StoreSizing.plan(config.partitionBudgetBytes(), AVERAGE_KEY_BYTES,
+        config.averageValueBytes(), config.maxValueBytes() + AesGcmEnvelope.MAX_OVERHEAD_BYTES);
     this.lock = DataDirectoryLock.acquire(config.dataDir());
     this.metrics = new NodeMetrics(this::storeStats, config.jvmMetrics());
     checkSecurity(config);
@@ -204,7 +209,9 @@ public final class RaftCacheNode implements AutoCloseable {
         USAGE_INTERVAL, denials);
     // Listed innermost first: metrics see every call, auth runs before the gate and quotas.
     serverBuilder
-        .addService(ServerInterceptors.intercept(new CacheService(validator, operations, config.nodeId()),
+        .addService(ServerInterceptors.intercept(new CacheService(validator, operations,
+                new ValueEncryption(config.security().encryptionKeys(), namespaces,
+                    new AesGcmEnvelope(new SecureRandom())), config.nodeId()),
             noForward, quotas, gate, auth, interceptor))
         .addService(ServerInterceptors.intercept(new AdminService(
             validator, operations, namespaces, partitions::stats, metrics, clock, config.nodeId(), membershipService,
@@ -229,6 +236,13 @@ public final class RaftCacheNode implements AutoCloseable {
    */
   private static void checkSecurity(NodeConfig config) {
     SecuritySettings security = config.security();
+    if (!security.encryptionKeys().isEmpty()) {
+      // Ids only: the keyring's toString never shows material.
+      log.info("encryption at rest available: {}", security.encryptionKeys());
+    } else if (config.namespaces().byName().values().stream().anyMatch(NamespaceSettings::encrypted)) {
+      log.warn("namespaces are marked encrypted but this node has no encryption keys (--encryption-key-file or"
+          + " RAFTCACHE_ENCRYPTION_KEYS): their reads and writes fail with ENCRYPTION_KEY_MISSING");
+    }
     if (security.auth() == AuthMode.OPEN) {
       log.warn("AUTHENTICATION IS OFF (--auth open): anyone who reaches {}:{} may read, write and administer"
           + " everything. Use it for local development only; production nodes run --auth tokens", config.host(),

@@ -30,15 +30,22 @@ import io.raftcache.proto.v1.TouchResponse;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The {@code raftcache.v1.Cache} service: validates each request, delegates to {@link CacheOperations}, maps. */
+/**
+ * The {@code raftcache.v1.Cache} service: validates each request, delegates to {@link CacheOperations}, maps.
+ * Values of encrypted namespaces are sealed here, after validation (limits apply to the plaintext) and before
+ * anything is proposed, so forwarding, the raft log and every store see only ciphertext.
+ */
 public final class CacheService extends CacheGrpc.CacheImplBase {
   private final RequestValidator validator;
   private final CacheOperations operations;
+  private final ValueEncryption encryption;
   private final ProtoMapper mapper;
 
-  public CacheService(RequestValidator validator, CacheOperations operations, String nodeId) {
+  public CacheService(RequestValidator validator, CacheOperations operations, ValueEncryption encryption,
+      String nodeId) {
     this.validator = validator;
     this.operations = operations;
+    this.encryption = encryption;
     this.mapper = new ProtoMapper(nodeId);
   }
 
@@ -47,7 +54,8 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
     Replies.unary(response, () -> {
       String ns = validator.namespace(request.getNamespace());
       byte[] key = validator.key(request.getKey());
-      return operations.get(ns, key, request.getConsistency()).thenApply(mapper::getResponse);
+      return operations.get(ns, key, request.getConsistency())
+          .thenApply(r -> mapper.getResponse(encryption.open(ns, key, r)));
     });
   }
 
@@ -62,7 +70,8 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
       if (request.getIfAbsent() && request.getIfVersion() != 0) {
         throw validator.conflicting("if_absent and if_version exclude each other");
       }
-      return operations.set(ns, key, value, ttl, request.getIfAbsent(), request.getIfVersion(), tags)
+      return operations.set(ns, key, encryption.seal(ns, key, value), ttl, request.getIfAbsent(),
+              request.getIfVersion(), tags)
           .thenApply(mapper::setResponse);
     });
   }
@@ -92,6 +101,7 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
       String ns = validator.namespace(request.getNamespace());
       byte[] key = validator.key(request.getKey());
       long ttl = validator.ttl(request.getTtlMs());
+      encryption.refuseIfEncrypted(ns, "Increment");
       return operations.increment(ns, key, request.getDelta(), request.getInitial(), ttl)
           .thenApply(mapper::incrementResponse);
     });
@@ -109,8 +119,14 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
       if (request.getExpectAbsent() && !request.getExpectedValue().isEmpty()) {
         throw validator.conflicting("expect_absent excludes expected_value");
       }
-      return operations.compareAndSet(ns, key, expected, request.getExpectAbsent(), newValue, ttl, tags)
-          .thenApply(mapper::compareAndSetResponse);
+      boolean compares = !request.getExpectAbsent();
+      if (compares) {
+        encryption.refuseIfEncrypted(ns, "CompareAndSet with an expected value (use expect_absent, or Set with"
+            + " if_version)");
+      }
+      return operations.compareAndSet(ns, key, expected, request.getExpectAbsent(),
+              encryption.seal(ns, key, newValue), ttl, tags)
+          .thenApply(w -> mapper.compareAndSetResponse(encryption.openCurrentValue(ns, key, compares, w)));
     });
   }
 
@@ -121,7 +137,9 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
       List<byte[]> keys = validator.keys(request.getKeysList());
       return operations.getMulti(ns, keys, request.getConsistency()).thenApply(results -> {
         GetMultiResponse.Builder b = GetMultiResponse.newBuilder();
-        results.forEach(r -> b.addResults(mapper.getResponse(r)));
+        for (int i = 0; i < results.size(); i++) {
+          b.addResults(mapper.getResponse(encryption.open(ns, keys.get(i), results.get(i))));
+        }
         return b.build();
       });
     });
@@ -138,6 +156,11 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
         SetMultiEntry e = request.getEntries(i);
         entries.add(new SetEntry(keys.get(i), validator.value(e.getValue()), validator.ttl(e.getTtlMs()),
             validator.tags(e.getTagsList())));
+      }
+      // Sealed only once every entry is valid: encrypting costs more than checking.
+      for (int i = 0; i < entries.size(); i++) {
+        SetEntry e = entries.get(i);
+        entries.set(i, new SetEntry(e.key(), encryption.seal(ns, e.key(), e.value()), e.ttlMillis(), e.tags()));
       }
       return operations.setMulti(ns, entries).thenApply(results -> {
         SetMultiResponse.Builder b = SetMultiResponse.newBuilder();
