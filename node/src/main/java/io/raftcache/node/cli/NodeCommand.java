@@ -154,7 +154,7 @@ final class NodeCommand implements Callable<Integer> {
         ? java.nio.file.Files.readString(clusterSecretFile).strip()
         : System.getenv("RAFTCACHE_CLUSTER_SECRET");
     TlsSettings tls = tlsCert == null && tlsKey == null && tlsCa == null ? null : new TlsSettings(tlsCert, tlsKey, tlsCa);
-    return new SecuritySettings(mode, secret == null || secret.isBlank() ? null : secret, tls, encryptionKeys());
+    return new SecuritySettings(mode, secret == null || secret.isBlank() ? null : secret, tls, encryptionKeys(System.getenv()));
   }
 
   /**
@@ -162,8 +162,8 @@ final class NodeCommand implements Callable<Integer> {
    * {@code RAFTCACHE_ENCRYPTION_KEY_FILE} or the config file), or from {@code RAFTCACHE_ENCRYPTION_KEYS}, which
    * holds the entries themselves, or none. Key material never comes from a flag, where {@code ps} would show it.
    */
-  private Keyring encryptionKeys() {
-    String keys = System.getenv(ENCRYPTION_KEYS_VARIABLE);
+  Keyring encryptionKeys(Map<String, String> environment) {
+    String keys = environment.get(ENCRYPTION_KEYS_VARIABLE);
     if (encryptionKeyFile != null) {
       if (keys != null && !keys.isBlank()) {
         throw new IllegalArgumentException("both --encryption-key-file and " + ENCRYPTION_KEYS_VARIABLE

@@ -58,6 +58,34 @@ class CommandLineTest {
   }
 
   @Test
+  void encryptionKeysComeFromAFileNamedByFlagOrEnvironmentOrFromTheVariableItself() throws Exception {
+    String a = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+    Path keys = dir.resolve("keys");
+    Files.writeString(keys, "# current first\nk2=" + a + "\nk1=" + a.replace('A', 'B') + "\n");
+
+    NodeCommand fromFileEnv = node(Map.of("RAFTCACHE_ENCRYPTION_KEY_FILE", keys.toString()));
+    assertThat(fromFileEnv.encryptionKeyFile).isEqualTo(keys);
+    assertThat(fromFileEnv.encryptionKeys(Map.of()).ids()).containsExactly("k2", "k1");
+
+    NodeCommand fromVariable = node(Map.of());
+    assertThat(fromVariable.encryptionKeys(Map.of(NodeCommand.ENCRYPTION_KEYS_VARIABLE, "k9=" + a)).ids())
+        .containsExactly("k9");
+    assertThat(fromVariable.encryptionKeys(Map.of()).isEmpty()).isTrue();
+    assertThatThrownBy(() -> fromFileEnv.encryptionKeys(Map.of(NodeCommand.ENCRYPTION_KEYS_VARIABLE, "k9=" + a)))
+        .hasMessageContaining("give the keys one way");
+    assertThatThrownBy(() -> fromVariable.encryptionKeys(Map.of(NodeCommand.ENCRYPTION_KEYS_VARIABLE, "k9=abc")))
+        .hasMessageContaining(NodeCommand.ENCRYPTION_KEYS_VARIABLE).hasMessageNotContaining("abc");
+  }
+
+  private NodeCommand node(Map<String, String> env, String... args) {
+    String[] all = new String[args.length + 1];
+    all[0] = "node";
+    System.arraycopy(args, 0, all, 1, args.length);
+    CommandLine.ParseResult parsed = RaftCacheCommand.commandLine(env, null).parseArgs(all);
+    return (NodeCommand) parsed.subcommand().commandSpec().userObject();
+  }
+
+  @Test
   void clientCommandsTalkToARunningNode() throws Exception {
     NodeConfig config = TestNodes.config(dir.resolve("data"));
     try (RaftCacheNode node = RaftCacheNode.start(config, Clock.systemUTC(), PartitionStoreFactory.inMemory(),
