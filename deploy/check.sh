@@ -20,9 +20,9 @@ ROOT="$(dirname "$DEPLOY")"
 # Flags of `raftcache node`; each also reads RAFTCACHE_<FLAG_IN_UPPER_SNAKE> (--max-memory: RAFTCACHE_MAX_MEMORY).
 NODE_FLAGS="config node-id host port metrics-port data-dir max-memory max-value-bytes partitions namespace-ttl cluster-id peers snapshot-interval
 expiry-interval access-resolution average-value-bytes join replication-factor region zone postgres-url postgres-user auth
-cluster-secret-file tls-cert tls-key tls-ca help"
+cluster-secret-file tls-cert tls-key tls-ca encryption-key-file help"
 # Secrets the node reads only from its environment, never from a flag (so they stay out of process listings).
-NODE_SECRET_ENV="RAFTCACHE_CLUSTER_SECRET RAFTCACHE_POSTGRES_PASSWORD"
+NODE_SECRET_ENV="RAFTCACHE_CLUSTER_SECRET RAFTCACHE_POSTGRES_PASSWORD RAFTCACHE_ENCRYPTION_KEYS"
 # Flags of the client subcommands (get, set, del, stats); --target also reads RAFTCACHE_TARGET.
 CLIENT_FLAGS="target confirm ttl help"
 # Variables the launcher script itself reads (RAFTCACHE_SKIP_BUILD, RAFTCACHE_JAVA_OPTS) are allowed too:
