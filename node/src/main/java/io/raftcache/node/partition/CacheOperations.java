@@ -91,29 +91,27 @@ public final class CacheOperations {
   /**
    * Reads many keys of one namespace; results in request order.
    *
-   * <p>One consistency round per partition, not per key: the first key's read is the barrier (for LINEARIZABLE
-   * and LEASE it returns once this replica has applied everything committed before it started), and the
-   * partition's other keys are then read from the local replica, which is at least that fresh.
+   * <p>One consistency round and one future per partition, not per key ({@link Partition#readAll}).
    */
   public CompletableFuture<List<ReadResult>> getMulti(String namespace, List<byte[]> keys, Consistency consistency) {
-    byte[][] storeKeys = new byte[keys.size()][];
     Map<Partition, List<Integer>> byPartition = new java.util.LinkedHashMap<>();
+    List<byte[]> storeKeys = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
-      storeKeys[i] = StoreKeys.of(namespace, keys.get(i));
-      byPartition.computeIfAbsent(partitions.forKey(storeKeys[i]), p -> new ArrayList<>()).add(i);
+      storeKeys.add(StoreKeys.of(namespace, keys.get(i)));
+      byPartition.computeIfAbsent(partitions.forKey(storeKeys.get(i)), p -> new ArrayList<>()).add(i);
     }
     ReadResult[] results = new ReadResult[keys.size()];
     List<CompletableFuture<Void>> parts = new ArrayList<>(byPartition.size());
     byPartition.forEach((partition, indexes) -> {
-      int first = indexes.get(0);
-      parts.add(partition.read(storeKeys[first], consistency).thenCompose(entry -> {
-        results[first] = toReadResult(partition, storeKeys[first], entry);
-        List<CompletableFuture<Void>> rest = new ArrayList<>(indexes.size() - 1);
-        for (int i : indexes.subList(1, indexes.size())) {
-          rest.add(partition.read(storeKeys[i], Consistency.STALE)
-              .thenAccept(e -> results[i] = toReadResult(partition, storeKeys[i], e)));
+      List<byte[]> partitionKeys = new ArrayList<>(indexes.size());
+      for (int i : indexes) {
+        partitionKeys.add(storeKeys.get(i));
+      }
+      parts.add(partition.readAll(partitionKeys, consistency).thenAccept(entries -> {
+        for (int j = 0; j < indexes.size(); j++) {
+          int i = indexes.get(j);
+          results[i] = toReadResult(partition, storeKeys.get(i), entries.get(j));
         }
-        return CompletableFuture.allOf(rest.toArray(CompletableFuture[]::new));
       }));
     });
     return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> List.of(results));

@@ -25,7 +25,8 @@ import java.util.concurrent.CompletableFuture;
  * the proposer learning that its fate is ambiguous. Reads are served by this replica: LINEARIZABLE runs jraft's
  * ReadIndex (safe mode: a heartbeat round confirms leadership, then waits until this replica has applied up to
  * the read index, which works on followers too), LEASE uses the leader lease instead of the heartbeat round,
- * STALE reads the local store at once.
+ * STALE reads the local store at once. Reads that arrive while a round is in flight share the next one
+ * ({@link ReadBarrier}).
  */
 public final class RaftPartition implements Partition {
   private static final byte[] NO_CONTEXT = new byte[0];
@@ -37,6 +38,8 @@ public final class RaftPartition implements Partition {
   private final Map<String, String> nodeIdByRaftAddress;
   private final RaftMetrics metrics;
   private final GroupMembership membership;
+  private final ReadBarrier leaseBarrier = new ReadBarrier(() -> readIndex(ReadOnlyOption.ReadOnlyLeaseBased));
+  private final ReadBarrier safeBarrier = new ReadBarrier(() -> readIndex(ReadOnlyOption.ReadOnlySafe));
 
   RaftPartition(int id, Node node, PartitionFsm fsm, Map<String, String> nodeIdByRaftAddress, RaftMetrics metrics) {
     this.id = id;
@@ -81,13 +84,21 @@ public final class RaftPartition implements Partition {
     if (consistency == Consistency.STALE) {
       return CompletableFuture.completedFuture(fsm.store().get(key));
     }
-    ReadOnlyOption mode = consistency == Consistency.LEASE ? ReadOnlyOption.ReadOnlyLeaseBased : ReadOnlyOption.ReadOnlySafe;
-    CompletableFuture<StoredEntry> future = new CompletableFuture<>();
+    return barrier(consistency).pass().thenApply(passed -> fsm.store().get(key));
+  }
+
+  private ReadBarrier barrier(Consistency consistency) {
+    return consistency == Consistency.LEASE ? leaseBarrier : safeBarrier;
+  }
+
+  /** One ReadIndex round: completes once this replica has applied everything committed before it started. */
+  private CompletableFuture<Void> readIndex(ReadOnlyOption mode) {
+    CompletableFuture<Void> future = new CompletableFuture<>();
     node.readIndex(mode, NO_CONTEXT, new ReadIndexClosure() {
       @Override
       public void run(Status status, long index, byte[] context) {
         if (status.isOk()) {
-          future.complete(fsm.store().get(key));
+          future.complete(null);
         } else {
           log.debug("read index of partition {} failed: {}", id, status);
           future.completeExceptionally(new NotLeaderException(id, leaderNodeId()));
