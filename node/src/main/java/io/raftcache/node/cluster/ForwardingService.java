@@ -86,7 +86,7 @@ public final class ForwardingService {
     byte[] encoded = ForwardingProtocol.commandOf(request);
     Command command = CommandCodec.decode(encoded);
     // A forwarded batch makes room for all of its values at once, as CacheOperations does for a local one.
-    eviction.makeRoom(local, encoded.length, command instanceof WriteBatch batch ? batch.writes().size() : 1);
+    eviction.makeRoom(local, encoded.length, command instanceof WriteBatch batch ? batch.valueCount() : 1);
     local.propose(command).whenComplete((outcome, failure) -> {
       if (failure == null) {
         response.onNext(OutcomeCodec.encode(outcome));

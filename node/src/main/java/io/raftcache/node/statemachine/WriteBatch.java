@@ -30,6 +30,15 @@ public record WriteBatch(List<Write> writes, long proposedAtMillis) implements C
     }
   }
 
+  /** How many writes store a value (the entries a leader must make room for before proposing the batch). */
+  public int valueCount() {
+    int n = 0;
+    for (Write w : writes) {
+      n += w instanceof SetValue ? 1 : 0;
+    }
+    return n;
+  }
+
   /** One write of a batch. */
   public sealed interface Write permits SetValue, RemoveKey {
     /** The store key written. */
