@@ -25,8 +25,7 @@ import java.util.concurrent.CompletableFuture;
  * the proposer learning that its fate is ambiguous. Reads are served by this replica: LINEARIZABLE runs jraft's
  * ReadIndex (safe mode: a heartbeat round confirms leadership, then waits until this replica has applied up to
  * the read index, which works on followers too), LEASE uses the leader lease instead of the heartbeat round,
- * STALE reads the local store at once. Reads that arrive while a round is in flight share the next one
- * ({@link ReadBarrier}).
+ * STALE reads the local store at once.
  */
 public final class RaftPartition implements Partition {
   private static final byte[] NO_CONTEXT = new byte[0];
@@ -38,8 +37,6 @@ public final class RaftPartition implements Partition {
   private final Map<String, String> nodeIdByRaftAddress;
   private final RaftMetrics metrics;
   private final GroupMembership membership;
-  private final ReadBarrier leaseBarrier = new ReadBarrier(() -> readIndex(ReadOnlyOption.ReadOnlyLeaseBased));
-  private final ReadBarrier safeBarrier = new ReadBarrier(() -> readIndex(ReadOnlyOption.ReadOnlySafe));
 
   RaftPartition(int id, Node node, PartitionFsm fsm, Map<String, String> nodeIdByRaftAddress, RaftMetrics metrics) {
     this.id = id;
@@ -84,11 +81,8 @@ public final class RaftPartition implements Partition {
     if (consistency == Consistency.STALE) {
       return CompletableFuture.completedFuture(fsm.store().get(key));
     }
-    return barrier(consistency).pass().thenApply(passed -> fsm.store().get(key));
-  }
-
-  private ReadBarrier barrier(Consistency consistency) {
-    return consistency == Consistency.LEASE ? leaseBarrier : safeBarrier;
+    ReadOnlyOption mode = consistency == Consistency.LEASE ? ReadOnlyOption.ReadOnlyLeaseBased : ReadOnlyOption.ReadOnlySafe;
+    return readIndex(mode).thenApply(passed -> fsm.store().get(key));
   }
 
   /** One ReadIndex round: completes once this replica has applied everything committed before it started. */
