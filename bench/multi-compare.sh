@@ -16,7 +16,7 @@ T=127.0.0.1:7070,127.0.0.1:7071,127.0.0.1:7072
 
 java @jvm.options -jar "$JAR" dev --data-dir "$DATA" > "$OUT/dev.log" 2>&1 &
 DEV=$!
-trap 'kill $DEV 2>/dev/null; wait $DEV 2>/dev/null; rm -rf "$DATA"' EXIT
+trap 'kill $DEV 2>/dev/null; wait $DEV 2>/dev/null || true; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 120); do grep -q "cluster ready" "$OUT/dev.log" && break; sleep 1; done
 grep -q "cluster ready" "$OUT/dev.log" || { echo "dev cluster did not start; see $OUT/dev.log"; exit 1; }
 sleep 15 # let elections settle
