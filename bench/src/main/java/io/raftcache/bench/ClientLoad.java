@@ -23,7 +23,7 @@ import org.HdrHistogram.Histogram;
  * <pre>
  * java -cp bench/target/raftcache-bench.jar io.raftcache.bench.ClientLoad --seeds 127.0.0.1:7070 \
  *   --op get|set|getmulti|setmulti [--batch 32] [--consistency LEASE] [--concurrency 50] [--duration 20]
- *   [--warmup 10] [--keys 20000] [--value-size 1024] [--auto-batch-ms 0.5]
+ *   [--warmup 10] [--keys 20000] [--value-size 1024] [--auto-batch-ms 0.5] [--no-preload true]
  * </pre>
  *
  * At most {@code --concurrency} calls are outstanding. Prints calls/s and keys/s (they differ for batches) and
@@ -36,6 +36,7 @@ public final class ClientLoad {
     Map<String, String> o = new LinkedHashMap<>(Map.of("--op", "get", "--batch", "32", "--consistency", "LINEARIZABLE",
         "--concurrency", "50", "--duration", "20", "--warmup", "10", "--keys", "20000", "--value-size", "1024"));
     o.put("--auto-batch-ms", "0");
+    o.put("--no-preload", "false");
     String seeds = null;
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (args[i].equals("--seeds")) {
@@ -68,7 +69,7 @@ public final class ClientLoad {
       builder.autoBatch(Duration.ofNanos((long) (autoBatchMs * 1e6)), 64);
     }
     try (RaftCacheClient client = builder.build()) {
-      if (op.startsWith("get")) {
+      if (op.startsWith("get") && !Boolean.parseBoolean(o.get("--no-preload"))) {
         for (int from = 0; from < keys; from += 500) {
           Map<String, byte[]> entries = new LinkedHashMap<>();
           for (int i = from; i < Math.min(keys, from + 500); i++) {

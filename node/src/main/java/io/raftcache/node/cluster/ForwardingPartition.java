@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * <p>If this node leads, the proposal goes into the local raft group; otherwise it is forwarded (one internal
  * hop) to the leader named by the local replica. While no leader is known (an election), it waits and tries
  * again, within the caller's deadline (at most {@link #MAX_WAIT}). It retries only what is safe: a proposal that
- * was certainly not submitted, or an idempotent one (unconditional Set/Delete, Touch, leader removals). A
+ * was certainly not submitted, or an idempotent one (unconditional Set/Delete, their batches, Touch, leader removals). A
  * non-idempotent write (Increment, CompareAndSet, conditional Set/Delete) whose fate is unknown fails with
  * OUTCOME_UNKNOWN rather than risk applying twice. Reads run on the local replica (ReadIndex works on followers).
  */
@@ -139,6 +139,7 @@ public final class ForwardingPartition implements Partition {
         "partition " + local.id() + " had no reachable leader before the deadline; retry");
   }
 
+  /** True if applying {@code command} twice leaves what applying it once left (a WriteBatch is unconditional). */
   static boolean idempotent(Command command) {
     if (command instanceof Put p) {
       return !p.ifAbsent() && p.ifVersion() == 0;

@@ -12,6 +12,7 @@ import io.raftcache.node.raft.NotLeaderException;
 import io.raftcache.node.statemachine.Command;
 import io.raftcache.node.statemachine.CommandCodec;
 import io.raftcache.node.statemachine.OutcomeCodec;
+import io.raftcache.node.statemachine.WriteBatch;
 import java.util.List;
 
 /**
@@ -84,7 +85,8 @@ public final class ForwardingService {
     }
     byte[] encoded = ForwardingProtocol.commandOf(request);
     Command command = CommandCodec.decode(encoded);
-    eviction.makeRoom(local, encoded.length);
+    // A forwarded batch makes room for all of its values at once, as CacheOperations does for a local one.
+    eviction.makeRoom(local, encoded.length, command instanceof WriteBatch batch ? batch.valueCount() : 1);
     local.propose(command).whenComplete((outcome, failure) -> {
       if (failure == null) {
         response.onNext(OutcomeCodec.encode(outcome));

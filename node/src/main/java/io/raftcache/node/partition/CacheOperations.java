@@ -11,8 +11,8 @@ import io.raftcache.node.statemachine.Outcome;
 import io.raftcache.node.statemachine.Put;
 import io.raftcache.node.statemachine.RemoveBatch;
 import io.raftcache.node.statemachine.Touch;
+import io.raftcache.node.statemachine.WriteBatch;
 import io.raftcache.node.storage.AccessTicks;
-import io.raftcache.node.storage.EntryCodec;
 import io.raftcache.node.storage.StoredEntry;
 import io.raftcache.proto.v1.Consistency;
 import java.nio.charset.StandardCharsets;
@@ -91,29 +91,27 @@ public final class CacheOperations {
   /**
    * Reads many keys of one namespace; results in request order.
    *
-   * <p>One consistency round per partition, not per key: the first key's read is the barrier (for LINEARIZABLE
-   * and LEASE it returns once this replica has applied everything committed before it started), and the
-   * partition's other keys are then read from the local replica, which is at least that fresh.
+   * <p>One consistency round and one future per partition, not per key ({@link Partition#readAll}).
    */
   public CompletableFuture<List<ReadResult>> getMulti(String namespace, List<byte[]> keys, Consistency consistency) {
-    byte[][] storeKeys = new byte[keys.size()][];
     Map<Partition, List<Integer>> byPartition = new java.util.LinkedHashMap<>();
+    List<byte[]> storeKeys = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
-      storeKeys[i] = StoreKeys.of(namespace, keys.get(i));
-      byPartition.computeIfAbsent(partitions.forKey(storeKeys[i]), p -> new ArrayList<>()).add(i);
+      storeKeys.add(StoreKeys.of(namespace, keys.get(i)));
+      byPartition.computeIfAbsent(partitions.forKey(storeKeys.get(i)), p -> new ArrayList<>()).add(i);
     }
     ReadResult[] results = new ReadResult[keys.size()];
     List<CompletableFuture<Void>> parts = new ArrayList<>(byPartition.size());
     byPartition.forEach((partition, indexes) -> {
-      int first = indexes.get(0);
-      parts.add(partition.read(storeKeys[first], consistency).thenCompose(entry -> {
-        results[first] = toReadResult(partition, storeKeys[first], entry);
-        List<CompletableFuture<Void>> rest = new ArrayList<>(indexes.size() - 1);
-        for (int i : indexes.subList(1, indexes.size())) {
-          rest.add(partition.read(storeKeys[i], Consistency.STALE)
-              .thenAccept(e -> results[i] = toReadResult(partition, storeKeys[i], e)));
+      List<byte[]> partitionKeys = new ArrayList<>(indexes.size());
+      for (int i : indexes) {
+        partitionKeys.add(storeKeys.get(i));
+      }
+      parts.add(partition.readAll(partitionKeys, consistency).thenAccept(entries -> {
+        for (int j = 0; j < indexes.size(); j++) {
+          int i = indexes.get(j);
+          results[i] = toReadResult(partition, storeKeys.get(i), entries.get(j));
         }
-        return CompletableFuture.allOf(rest.toArray(CompletableFuture[]::new));
       }));
     });
     return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> List.of(results));
@@ -129,13 +127,21 @@ public final class CacheOperations {
         new Put(storeKey, value, expireAt, tags, ifAbsent, ifVersion, now));
   }
 
-  /** Writes many keys of one namespace, each as its own command; results in request order. */
+  /**
+   * Writes many distinct keys of one namespace; results in request order.
+   *
+   * <p>One {@link WriteBatch} per partition (one raft round for all of the partition's keys), so every value a
+   * batch writes gets the same version. If the store refuses any key, the call fails with that reason; the other
+   * keys may have been written, as with separate Sets.
+   */
   public CompletableFuture<List<WriteResult>> setMulti(String namespace, List<SetEntry> entries) {
-    List<CompletableFuture<WriteResult>> writes = new ArrayList<>(entries.size());
+    long now = clock.millis();
+    List<WriteBatch.Write> writes = new ArrayList<>(entries.size());
     for (SetEntry e : entries) {
-      writes.add(set(namespace, e.key(), e.value(), e.ttlMillis(), false, 0, e.tags()));
+      writes.add(new WriteBatch.SetValue(StoreKeys.of(namespace, e.key()), e.value(),
+          deadline(namespace, e.ttlMillis(), now), e.tags()));
     }
-    return allOf(writes);
+    return writeBatches(writes, now);
   }
 
   /** Deletes one key. */
@@ -145,13 +151,41 @@ public final class CacheOperations {
     return propose(partitions.forKey(storeKey), new Delete(storeKey, ifVersion, now));
   }
 
-  /** Deletes many keys of one namespace; results in request order. */
+  /** Deletes many distinct keys of one namespace, one {@link WriteBatch} per partition; results in request order. */
   public CompletableFuture<List<WriteResult>> deleteMulti(String namespace, List<byte[]> keys) {
-    List<CompletableFuture<WriteResult>> deletes = new ArrayList<>(keys.size());
+    List<WriteBatch.Write> writes = new ArrayList<>(keys.size());
     for (byte[] key : keys) {
-      deletes.add(delete(namespace, key, 0));
+      writes.add(new WriteBatch.RemoveKey(StoreKeys.of(namespace, key)));
     }
-    return allOf(deletes);
+    return writeBatches(writes, clock.millis());
+  }
+
+  private CompletableFuture<List<WriteResult>> writeBatches(List<WriteBatch.Write> writes, long now) {
+    WriteResult[] results = new WriteResult[writes.size()];
+    List<PartitionBatches.Planned> plan = PartitionBatches.plan(partitions, writes, now);
+    List<CompletableFuture<Void>> proposals = new ArrayList<>(plan.size());
+    for (PartitionBatches.Planned p : plan) {
+      if (p.newEntries() > 0) {
+        eviction.makeRoom(p.partition(), p.newBytes(), p.newEntries());
+      }
+      proposals.add(p.partition().propose(p.command()).thenAccept(outcome -> {
+        List<Outcome> each = outcomes(outcome);
+        for (int j = 0; j < p.positions().length; j++) {
+          if (each.get(j) instanceof Outcome.Rejected rejected) {
+            throw new CacheException(rejected.reason(), rejected.message());
+          }
+          results[p.positions()[j]] = new WriteResult(p.partition().id(), each.get(j), now);
+        }
+      }));
+    }
+    return CompletableFuture.allOf(proposals.toArray(CompletableFuture[]::new)).thenApply(done -> List.of(results));
+  }
+
+  private static List<Outcome> outcomes(Outcome outcome) {
+    if (outcome instanceof Outcome.Rejected rejected) {
+      throw new CacheException(rejected.reason(), rejected.message());
+    }
+    return ((Outcome.Batch) outcome).outcomes();
   }
 
   /** Sets a key's TTL; {@code ttlMillis} 0 removes its deadline. */
@@ -245,11 +279,7 @@ public final class CacheOperations {
 
   private CompletableFuture<WriteResult> write(byte[] storeKey, int valueBytes, List<String> tags, Command command) {
     Partition partition = partitions.forKey(storeKey);
-    long tagBytes = 0;
-    for (String tag : tags) {
-      tagBytes += 1 + tag.length() * 3L;
-    }
-    eviction.makeRoom(partition, storeKey.length + EntryCodec.HEADER_BYTES + tagBytes + valueBytes);
+    eviction.makeRoom(partition, PartitionBatches.entryBytes(storeKey.length, valueBytes, tags));
     return propose(partition, command);
   }
 
@@ -259,16 +289,6 @@ public final class CacheOperations {
         throw new CacheException(rejected.reason(), rejected.message());
       }
       return new WriteResult(partition.id(), outcome, command.proposedAtMillis());
-    });
-  }
-
-  private static <T> CompletableFuture<List<T>> allOf(List<CompletableFuture<T>> futures) {
-    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).thenApply(done -> {
-      List<T> results = new ArrayList<>(futures.size());
-      for (CompletableFuture<T> f : futures) {
-        results.add(f.join());
-      }
-      return results;
     });
   }
 }

@@ -60,28 +60,37 @@ public final class LruEviction {
    * watermark.
    */
   public void makeRoom(Partition partition, long incomingBytes) {
+    makeRoom(partition, incomingBytes, 1);
+  }
+
+  /**
+   * Evicts from {@code partition} if it is led here and writing {@code incomingEntries} entries of
+   * {@code incomingBytes} in all (a batch) would cross a high watermark.
+   */
+  public void makeRoom(Partition partition, long incomingBytes, int incomingEntries) {
     // Only the leader evicts; a follower that forwards a write leaves it to the leader, which makes room on arrival.
-    if (!partition.isLeader() || !above(partition.store(), incomingBytes, watermarks.high())) {
+    if (!partition.isLeader() || !above(partition.store(), incomingBytes, incomingEntries, watermarks.high())) {
       return;
     }
     synchronized (locks[partition.id()]) {
-      for (int round = 0; round < 64 && above(partition.store(), incomingBytes, watermarks.low()); round++) {
-        if (evictRound(partition, incomingBytes) == 0) {
+      for (int round = 0; round < 64 && above(partition.store(), incomingBytes, incomingEntries, watermarks.low());
+          round++) {
+        if (evictRound(partition, incomingBytes, incomingEntries) == 0) {
           return; // nothing evictable left; the store takes the write or refuses it as STORE_FULL
         }
       }
     }
   }
 
-  private boolean above(PartitionStore store, long incomingBytes, double fraction) {
+  private boolean above(PartitionStore store, long incomingBytes, int incomingEntries, double fraction) {
     return store.storedBytes() + incomingBytes > fraction * budgetBytes
-        || store.entryCount() + 1 > fraction * store.entryCapacity();
+        || store.entryCount() + incomingEntries > fraction * store.entryCapacity();
   }
 
-  private int evictRound(Partition partition, long incomingBytes) {
+  private int evictRound(Partition partition, long incomingBytes, int incomingEntries) {
     PartitionStore store = partition.store();
     long bytesToFree = (long) (store.storedBytes() + incomingBytes - watermarks.low() * budgetBytes);
-    long entriesToFree = (long) (store.entryCount() + 1 - watermarks.low() * store.entryCapacity());
+    long entriesToFree = (long) (store.entryCount() + incomingEntries - watermarks.low() * store.entryCapacity());
     long averageBytes = Math.max(1, store.storedBytes() / Math.max(1, store.entryCount()));
     int wanted = (int) Math.min(MAX_CANDIDATES,
         Math.max(16, Math.max(entriesToFree, bytesToFree / averageBytes + 1) * 11 / 10));

@@ -5,6 +5,8 @@ import io.raftcache.node.statemachine.Outcome;
 import io.raftcache.node.storage.PartitionStore;
 import io.raftcache.node.storage.StoredEntry;
 import io.raftcache.proto.v1.Consistency;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -23,6 +25,21 @@ public interface Partition extends AutoCloseable {
 
   /** Reads the entry under a store key (expired entries included; callers filter) at the given freshness. */
   CompletableFuture<StoredEntry> read(byte[] key, Consistency consistency);
+
+  /**
+   * Reads many store keys of this partition at one freshness, paying for one consistency round: the first key's
+   * read is the barrier, and the others are then read from the local replica, which is at least as fresh.
+   */
+  default CompletableFuture<List<StoredEntry>> readAll(List<byte[]> keys, Consistency consistency) {
+    return read(keys.get(0), consistency).thenApply(first -> {
+      List<StoredEntry> entries = new ArrayList<>(keys.size());
+      entries.add(first);
+      for (byte[] key : keys.subList(1, keys.size())) {
+        entries.add(store().get(key));
+      }
+      return entries;
+    });
+  }
 
   /** True if this node may propose for the partition (its leader). */
   boolean isLeader();

@@ -82,12 +82,17 @@ public final class RaftPartition implements Partition {
       return CompletableFuture.completedFuture(fsm.store().get(key));
     }
     ReadOnlyOption mode = consistency == Consistency.LEASE ? ReadOnlyOption.ReadOnlyLeaseBased : ReadOnlyOption.ReadOnlySafe;
-    CompletableFuture<StoredEntry> future = new CompletableFuture<>();
+    return readIndex(mode).thenApply(passed -> fsm.store().get(key));
+  }
+
+  /** One ReadIndex round: completes once this replica has applied everything committed before it started. */
+  private CompletableFuture<Void> readIndex(ReadOnlyOption mode) {
+    CompletableFuture<Void> future = new CompletableFuture<>();
     node.readIndex(mode, NO_CONTEXT, new ReadIndexClosure() {
       @Override
       public void run(Status status, long index, byte[] context) {
         if (status.isOk()) {
-          future.complete(fsm.store().get(key));
+          future.complete(null);
         } else {
           log.debug("read index of partition {} failed: {}", id, status);
           future.completeExceptionally(new NotLeaderException(id, leaderNodeId()));

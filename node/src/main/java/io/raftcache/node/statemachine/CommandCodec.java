@@ -23,6 +23,9 @@ public final class CommandCodec implements CommandHandler<Void> {
   private static final byte INCREMENT = 4;
   private static final byte COMPARE_AND_SET = 5;
   private static final byte REMOVE_BATCH = 6;
+  private static final byte WRITE_BATCH = 7;
+  private static final byte BATCH_SET = 1;
+  private static final byte BATCH_REMOVE = 2;
 
   private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
   private final DataOutputStream out = new DataOutputStream(buffer);
@@ -56,11 +59,29 @@ public final class CommandCodec implements CommandHandler<Void> {
           }
           yield new RemoveBatch(cause, entries, in.readLong());
         }
+        case WRITE_BATCH -> writeBatch(in);
         default -> throw new IllegalArgumentException("unknown command type " + type);
       };
     } catch (IOException e) {
       throw new IllegalArgumentException("malformed command", e);
     }
+  }
+
+  private static WriteBatch writeBatch(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 1 || n > WriteBatch.MAX_WRITES) {
+      throw new IOException("bad write count " + n);
+    }
+    List<WriteBatch.Write> writes = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte kind = in.readByte();
+      writes.add(switch (kind) {
+        case BATCH_SET -> new WriteBatch.SetValue(bytes(in), bytes(in), in.readLong(), strings(in));
+        case BATCH_REMOVE -> new WriteBatch.RemoveKey(bytes(in));
+        default -> throw new IOException("unknown write kind " + kind);
+      });
+    }
+    return new WriteBatch(writes, in.readLong());
   }
 
   private static byte[] bytes(DataInputStream in) throws IOException {
@@ -175,6 +196,27 @@ public final class CommandCodec implements CommandHandler<Void> {
       for (RemoveBatch.VersionedKey k : c.entries()) {
         bytes(k.key());
         out.writeLong(k.version());
+      }
+      out.writeLong(c.proposedAtMillis());
+    });
+  }
+
+  @Override
+  public Void writeBatch(long index, WriteBatch c) {
+    return write(() -> {
+      out.writeByte(WRITE_BATCH);
+      out.writeInt(c.writes().size());
+      for (WriteBatch.Write w : c.writes()) {
+        if (w instanceof WriteBatch.SetValue set) {
+          out.writeByte(BATCH_SET);
+          bytes(set.key());
+          bytes(set.value());
+          out.writeLong(set.expireAtMillis());
+          strings(set.tags());
+        } else {
+          out.writeByte(BATCH_REMOVE);
+          bytes(w.key());
+        }
       }
       out.writeLong(c.proposedAtMillis());
     });

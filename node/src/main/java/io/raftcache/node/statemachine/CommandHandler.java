@@ -13,4 +13,6 @@ public interface CommandHandler<R> {
   R compareAndSet(long index, CompareAndSet command);
 
   R removeBatch(long index, RemoveBatch command);
+
+  R writeBatch(long index, WriteBatch command);
 }

@@ -1,6 +1,7 @@
 package io.raftcache.node.statemachine;
 
 import io.raftcache.proto.v1.ErrorReason;
+import java.util.List;
 
 /** What applying a command did; identical on every replica for the same log. */
 public sealed interface Outcome {
@@ -28,6 +29,16 @@ public sealed interface Outcome {
 
   /** A batch removed {@code count} entries. */
   record Removed(RemoveBatch.Cause cause, int count) implements Outcome {}
+
+  /**
+   * The outcome of each write of a {@link WriteBatch}, in the batch's order: {@link Written}, {@link Deleted},
+   * {@link Absent}, or {@link Rejected} for a key the store refused (the batch's other writes still applied).
+   */
+  record Batch(List<Outcome> outcomes) implements Outcome {
+    public Batch {
+      outcomes = List.copyOf(outcomes);
+    }
+  }
 
   /** The command was refused as a whole; nothing changed. */
   record Rejected(ErrorReason reason, String message) implements Outcome {}

@@ -6,6 +6,7 @@ import io.raftcache.node.storage.PartitionStore;
 import io.raftcache.node.storage.StoredEntry;
 import io.raftcache.proto.v1.ErrorReason;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -31,10 +32,14 @@ public final class PartitionStateMachine implements CommandHandler<Outcome> {
     try {
       return command.dispatch(this, index);
     } catch (IllegalStateException | IllegalArgumentException e) {
-      // Chronicle Map refuses an insert only past its hard limit or for an entry larger than a segment tier;
-      // eviction keeps the store well below both, so this is the last line of defence, not a code path.
-      return new Outcome.Rejected(ErrorReason.STORE_FULL, "the partition store cannot take this entry: " + e.getMessage());
+      return storeFull(e);
     }
+  }
+
+  // Chronicle Map refuses an insert only past its hard limit or for an entry larger than a segment tier; eviction
+  // keeps the store well below both, so this is the last line of defence, not a code path.
+  private static Outcome.Rejected storeFull(RuntimeException e) {
+    return new Outcome.Rejected(ErrorReason.STORE_FULL, "the partition store cannot take this entry: " + e.getMessage());
   }
 
   /** The store this state machine writes. */
@@ -143,6 +148,36 @@ public final class PartitionStateMachine implements CommandHandler<Outcome> {
       }
     }
     return new Outcome.Removed(c.cause(), removed);
+  }
+
+  @Override
+  public Outcome writeBatch(long index, WriteBatch c) {
+    // Every write of the batch is applied at the same index, so values written here share one version: the
+    // version still names the log entry that last wrote the key, which is all compare-and-set needs.
+    List<Outcome> outcomes = new ArrayList<>(c.writes().size());
+    for (WriteBatch.Write w : c.writes()) {
+      try {
+        outcomes.add(apply(index, w, c.proposedAtMillis()));
+      } catch (IllegalStateException | IllegalArgumentException e) {
+        // A refusal touches only its own key (the store wrote nothing for it), so the writes before and after it
+        // stand, as they would have as separate commands; the caller learns which key failed.
+        outcomes.add(storeFull(e));
+      }
+    }
+    return new Outcome.Batch(outcomes);
+  }
+
+  private Outcome apply(long index, WriteBatch.Write w, long now) {
+    if (w instanceof WriteBatch.SetValue set) {
+      write(index, set.key(), set.value(), set.expireAtMillis(), set.tags(), now);
+      return new Outcome.Written(index, set.expireAtMillis());
+    }
+    if (w instanceof WriteBatch.RemoveKey remove) {
+      EntryMeta current = live(remove.key(), now);
+      store.remove(remove.key()); // also drops an expired entry the sweeper has not reached yet
+      return current == null ? new Outcome.Absent() : new Outcome.Deleted(current.version());
+    }
+    throw new AssertionError("unknown write " + w);
   }
 
   private void write(long index, byte[] key, byte[] value, long expireAt, List<String> tags, long now) {

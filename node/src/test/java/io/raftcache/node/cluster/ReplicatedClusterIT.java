@@ -39,6 +39,10 @@ import io.raftcache.proto.v1.GetTopologyRequest;
 import io.raftcache.proto.v1.IncrementRequest;
 import io.raftcache.proto.v1.PartitionAssignment;
 import io.raftcache.proto.v1.SetRequest;
+import io.raftcache.proto.v1.SetMultiEntry;
+import io.raftcache.proto.v1.SetMultiRequest;
+import io.raftcache.proto.v1.DeleteMultiRequest;
+import io.raftcache.proto.v1.DeleteMultiResponse;
 import io.raftcache.proto.v1.Topology;
 import io.raftcache.proto.v1.Member;
 import io.raftcache.proto.v1.WatchTopologyRequest;
@@ -168,6 +172,56 @@ class ReplicatedClusterIT {
     long forwarded = nodes.values().stream().mapToLong(n -> n.metrics().registry()
         .getSampleValue("raftcache_forwarded_requests_total").longValue()).sum();
     assertThat(forwarded).isPositive();
+    awaitIdenticalReplicas();
+  }
+
+  @Test
+  void aSetMultiOverEveryPartitionIsOneEntryPerPartitionAndReadableOnEveryReplica() throws Exception {
+    startCluster();
+    SetMultiRequest.Builder request = SetMultiRequest.newBuilder().setNamespace("app");
+    for (int i = 0; i < 400; i++) {
+      request.addEntries(SetMultiEntry.newBuilder().setKey(ByteString.copyFromUtf8("m" + i))
+          .setValue(ByteString.copyFromUtf8("v" + i)));
+    }
+    // Sent to one node: it leads some partitions and forwards the other partitions' batches to their leaders.
+    List<Long> versions = cache("n1").setMulti(request.build()).getVersionsList();
+
+    assertThat(versions).hasSize(400).allMatch(v -> v > 0);
+    Map<Integer, java.util.Set<Long>> versionsByPartition = new HashMap<>();
+    for (int i = 0; i < 400; i++) {
+      versionsByPartition.computeIfAbsent(Partitioning.partitionOf("app", ("m" + i).getBytes(), PARTITIONS),
+          p -> new java.util.HashSet<>()).add(versions.get(i));
+    }
+    assertThat(versionsByPartition).as("keys of every partition").hasSize(PARTITIONS);
+    assertThat(versionsByPartition.values()).as("one log entry (one version) per partition").allMatch(v -> v.size() == 1);
+
+    for (String id : nodes.keySet()) {
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        for (int i = 0; i < 400; i++) {
+          GetResponse r = cache(id).get(get("m" + i, Consistency.STALE));
+          assertThat(r.getValue().toStringUtf8()).as("m%d on %s", i, id).isEqualTo("v" + i);
+          assertThat(r.getVersion()).isEqualTo(versions.get(i));
+        }
+      });
+    }
+
+    DeleteMultiRequest.Builder deletes = DeleteMultiRequest.newBuilder().setNamespace("app");
+    for (int i = 0; i < 400; i += 2) {
+      deletes.addKeys(ByteString.copyFromUtf8("m" + i));
+    }
+    deletes.addKeys(ByteString.copyFromUtf8("never-written"));
+    DeleteMultiResponse deleted = cache("n2").deleteMulti(deletes.build());
+    assertThat(deleted.getTotalDeleted()).isEqualTo(200);
+    assertThat(deleted.getDeletedList().subList(0, 200)).containsOnly(true);
+    assertThat(deleted.getDeleted(200)).isFalse();
+    for (String id : nodes.keySet()) {
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        for (int i = 0; i < 400; i++) {
+          assertThat(cache(id).get(get("m" + i, Consistency.STALE)).getFound()).as("m%d on %s", i, id)
+              .isEqualTo(i % 2 == 1);
+        }
+      });
+    }
     awaitIdenticalReplicas();
   }
 

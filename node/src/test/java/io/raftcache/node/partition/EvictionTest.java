@@ -16,6 +16,8 @@ import io.raftcache.node.testing.MutableClock;
 import io.raftcache.node.testing.TestNodes;
 import io.raftcache.proto.v1.CacheGrpc;
 import io.raftcache.proto.v1.GetRequest;
+import io.raftcache.proto.v1.SetMultiEntry;
+import io.raftcache.proto.v1.SetMultiRequest;
 import io.raftcache.proto.v1.SetRequest;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,6 +80,36 @@ class EvictionTest {
       assertThat(stats.offHeapBytes()).isLessThan(8 * BUDGET);
       assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
           .isEqualTo(ServingStatus.SERVING);
+      channel.shutdownNow();
+    }
+  }
+
+  @Test
+  void setMultiBatchesMakeRoomForAllTheirValuesToo() throws Exception {
+    MutableClock clock = MutableClock.atStart();
+    NodeConfig config = new NodeConfig("evict-multi", "127.0.0.1", 0, -1, dataDir, BUDGET, 64 << 10, VALUE_BYTES, 4,
+        NamespaceDefaults.none(), Duration.ofHours(1), Duration.ofSeconds(1), false);
+    String name = "evict-multi-" + UUID.randomUUID();
+    try (RaftCacheNode node = TestNodes.inProcess(name, config, clock,
+        PartitionStoreFactory.chronicle(dataDir.resolve("partitions")))) {
+      ManagedChannel channel = TestNodes.channel(name);
+      CacheGrpc.CacheBlockingStub cache = CacheGrpc.newBlockingStub(channel);
+      ByteString value = ByteString.copyFrom(new byte[VALUE_BYTES]);
+      int i = 0;
+      while ((long) i * VALUE_BYTES < 3 * BUDGET) {
+        SetMultiRequest.Builder batch = SetMultiRequest.newBuilder().setNamespace("app");
+        for (int j = 0; j < 500; j++) {
+          batch.addEntries(SetMultiEntry.newBuilder().setKey(ByteString.copyFromUtf8("k-" + i++)).setValue(value));
+        }
+        assertThat(cache.setMulti(batch.build()).getVersionsCount()).isEqualTo(500);
+      }
+
+      StoreStats stats = node.partitions().stats();
+      assertThat(stats.storedBytes()).isLessThanOrEqualTo(BUDGET);
+      assertThat(node.metrics().evictions()).isPositive();
+      for (int recent = i - 100; recent < i; recent++) {
+        assertThat(get(cache, "k-" + recent)).as("recently written k-%d", recent).isTrue();
+      }
       channel.shutdownNow();
     }
   }

@@ -49,7 +49,7 @@ class DeterminismTest {
       byte[] key = ("ns\0k" + random.nextInt(200)).getBytes(StandardCharsets.UTF_8);
       byte[] value = ("v" + random.nextInt(5)).getBytes(StandardCharsets.UTF_8);
       long expireAt = random.nextInt(4) == 0 ? now + random.nextInt(500) : 0;
-      log.add(switch (random.nextInt(7)) {
+      log.add(switch (random.nextInt(8)) {
         case 0 -> new Put(key, value, expireAt, List.of("t" + random.nextInt(3)), random.nextBoolean(),
             0, now);
         case 1 -> new Put(key, value, expireAt, List.of(), false, random.nextInt(i + 1), now);
@@ -58,11 +58,30 @@ class DeterminismTest {
         case 4 -> new Increment(key, random.nextInt(10) - 5, random.nextInt(100), expireAt, now);
         case 5 -> new CompareAndSet(key, value, random.nextBoolean(), ("n" + i).getBytes(StandardCharsets.UTF_8),
             expireAt, List.of(), now);
+        case 6 -> writeBatch(random, now, expireAt);
         default -> new RemoveBatch(RemoveBatch.Cause.values()[random.nextInt(4)],
             List.of(new RemoveBatch.VersionedKey(key, random.nextInt(i + 1))), now);
       });
     }
     return log;
+  }
+
+  /** 1..8 distinct keys, each set or removed. */
+  private static WriteBatch writeBatch(Random random, long now, long expireAt) {
+    java.util.Set<Integer> keys = new java.util.LinkedHashSet<>();
+    int size = 1 + random.nextInt(8);
+    while (keys.size() < size) {
+      keys.add(random.nextInt(200));
+    }
+    List<WriteBatch.Write> writes = new ArrayList<>();
+    for (int k : keys) {
+      byte[] key = ("ns\0k" + k).getBytes(StandardCharsets.UTF_8);
+      writes.add(random.nextInt(3) == 0
+          ? new WriteBatch.RemoveKey(key)
+          : new WriteBatch.SetValue(key, ("b" + random.nextInt(5)).getBytes(StandardCharsets.UTF_8), expireAt,
+              random.nextBoolean() ? List.of() : List.of("t" + random.nextInt(3))));
+    }
+    return new WriteBatch(writes, now);
   }
 
   static String describe(Outcome o) {
