@@ -109,7 +109,8 @@ class CommandLineTest {
 
   record Result(int code, String out, String err) {}
 
-  Result run(String... args) {
+  /** Runs the command line in this JVM and captures what the client commands print. */
+  static Result run(String... args) {
     CommandLine cli = RaftCacheCommand.commandLine(Map.of(), null);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     StringWriter err = new StringWriter();

@@ -121,7 +121,7 @@ class TlsClientPortTest {
   void theClientCommandsTalkTlsWithTlsCa() {
     assertThat(run("set", "-t", target, "-n", "app", "--tls-ca", certs.ca().toString(), "cli", "via tls").code())
         .isZero();
-    Result get = run("get", "-t", target, "-n", "app", "--tls-ca", certs.ca().toString(), "cli");
+    CommandLineTest.Result get = run("get", "-t", target, "-n", "app", "--tls-ca", certs.ca().toString(), "cli");
     assertThat(get.code()).isZero();
     assertThat(get.out()).contains("via tls");
     assertThat(run("get", "-t", target, "-n", "app", "--deadline", "2s", "cli").code())
@@ -130,25 +130,7 @@ class TlsClientPortTest {
         .contains("--tls-ca").contains("missing.pem");
   }
 
-  record Result(int code, String out, String err) {}
-
-  static Result run(String... args) {
-    CommandLine cli = RaftCacheCommand.commandLine(Map.of(), null);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    StringWriter err = new StringWriter();
-    cli.setErr(new PrintWriter(err, true));
-    PrintStream stdout = new PrintStream(out, true, StandardCharsets.UTF_8);
-    PrintStream stderr = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-    cli.getSubcommands().values().forEach(sub -> {
-      Object command = sub.getCommand();
-      if (command instanceof ClientCommands.Get g) {
-        g.out = stdout;
-        g.err = stderr;
-      } else if (command instanceof ClientCommands.Set s) {
-        s.out = stdout;
-      }
-    });
-    int code = cli.execute(args);
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
+  static CommandLineTest.Result run(String... args) {
+    return CommandLineTest.run(args);
   }
 }

@@ -16,13 +16,8 @@ import io.raftcache.proto.v1.AdminGrpc;
 import io.raftcache.proto.v1.ErrorReason;
 import io.raftcache.proto.v1.FlushRequest;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -50,8 +45,7 @@ class AuditTrailTest {
         admin.flush(FlushRequest.newBuilder().setNamespace("app").setConfirm("app").build());
 
         // The node migrates the schema in the background: until then the table does not exist.
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(rows(fresh,
-            "SELECT outcome || ' ' || detail::text FROM audit_events WHERE action = 'namespace.flush'"
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(fresh.rows("SELECT outcome || ' ' || detail::text FROM audit_events WHERE action = 'namespace.flush'"
                 + " AND namespace = 'app' AND node_id = 'audited' ORDER BY occurred_at"))
             .hasSize(2)
             .satisfies(r -> assertThat(r.get(0)).startsWith("REFUSED").contains("confirm"))
@@ -59,16 +53,5 @@ class AuditTrailTest {
         assertThat(node.metrics().registry().getSampleValue("raftcache_audit_spool_bytes")).isZero();
       }
     }
-  }
-
-  static List<String> rows(PostgresTestDatabase db, String sql) throws Exception {
-    List<String> out = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection(db.url(), db.user(), ""); Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(sql)) {
-      while (r.next()) {
-        out.add(r.getString(1));
-      }
-    }
-    return out;
   }
 }

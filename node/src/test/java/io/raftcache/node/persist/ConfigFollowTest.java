@@ -82,11 +82,10 @@ class ConfigFollowTest {
         io.raftcache.proto.v1.AdminGrpc.newBlockingStub(TestNodes.channel(name)).setNamespace(
             io.raftcache.proto.v1.SetNamespaceRequest.newBuilder().setName("sessions").setDefaultTtlMs(60_000).build());
         await().atMost(Duration.ofSeconds(20)).until(() -> ttlOfAPlainSet(name) <= 60_000);
-        assertThat(AuditTrailTest.rows(fresh, "SELECT actor || ' ' || coalesce(old_value->>'default_ttl_ms', '-') || ' -> '"
+        assertThat(fresh.rows("SELECT actor || ' ' || coalesce(old_value->>'default_ttl_ms', '-') || ' -> '"
             + " || (new_value->>'default_ttl_ms') FROM config_history WHERE entity = 'namespace' AND entity_key = 'sessions'"))
             .containsExactly("anonymous " + THIRTY_MINUTES + " -> 60000");
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> !AuditTrailTest.rows(fresh,
-            "SELECT outcome FROM audit_events WHERE action = 'namespace.set' AND outcome = 'OK'").isEmpty());
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> !fresh.rows("SELECT outcome FROM audit_events WHERE action = 'namespace.set' AND outcome = 'OK'").isEmpty());
         // Put the 30 minutes back for the restart below.
         io.raftcache.proto.v1.AdminGrpc.newBlockingStub(TestNodes.channel(name)).setNamespace(
             io.raftcache.proto.v1.SetNamespaceRequest.newBuilder().setName("sessions").setDefaultTtlMs(THIRTY_MINUTES).build());

@@ -37,10 +37,6 @@ import io.raftcache.proto.v1.RevokeTokenRequest;
 import io.raftcache.proto.v1.SetQuotaRequest;
 import io.raftcache.proto.v1.SetRequest;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,8 +110,7 @@ class QuotaAndErasureTest {
           assertThat(failureOf(() -> etlCache.get(get("orders", "a")))).isNotNull();
         }
         clock.advance(Duration.ofSeconds(1));
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(rows(fresh,
-            "SELECT detail->>'coalesced' FROM audit_events WHERE action = 'quota.rejected' AND detail ? 'coalesced'"))
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(fresh.rows("SELECT detail->>'coalesced' FROM audit_events WHERE action = 'quota.rejected' AND detail ? 'coalesced'"))
             .contains("3"));
         admin.setQuota(SetQuotaRequest.newBuilder().setToken("etl").setOpsPerSecond(0).build());
 
@@ -143,7 +138,7 @@ class QuotaAndErasureTest {
         assertThat(erased.getDeletedCount()).isEqualTo(5);
         assertThat(adminCache.get(get("orders", "subject-3")).getFound()).isFalse();
         assertThat(adminCache.get(get("orders", "bystander")).getFound()).isTrue();
-        assertThat(rows(fresh, "SELECT status || ' ' || deleted_count || ' ' || actor FROM erasure_requests WHERE id = "
+        assertThat(fresh.rows("SELECT status || ' ' || deleted_count || ' ' || actor FROM erasure_requests WHERE id = "
             + erased.getRequestId())).containsExactly("DONE 5 admin");
 
         // Revocation reaches the running node.
@@ -154,12 +149,11 @@ class QuotaAndErasureTest {
         });
 
         // The trail: quota rejections (coalesced, with counts), token changes and the erasure.
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(rows(fresh,
-            "SELECT DISTINCT action || ' ' || actor || ' ' || outcome FROM audit_events"
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> assertThat(fresh.rows("SELECT DISTINCT action || ' ' || actor || ' ' || outcome FROM audit_events"
                 + " WHERE action IN ('quota.rejected', 'token.create', 'token.revoke', 'erasure', 'quota.set')"))
             .contains("quota.rejected etl DENIED", "token.create admin OK", "token.revoke admin OK",
                 "erasure admin OK", "quota.set admin OK"));
-        assertThat(rows(fresh, "SELECT count(*) FROM config_history WHERE entity = 'token' AND entity_key = 'etl'"
+        assertThat(fresh.rows("SELECT count(*) FROM config_history WHERE entity = 'token' AND entity_key = 'etl'"
             + " AND new_value ? 'token_sha256'")).containsExactly("0");
       }
     }
@@ -201,14 +195,4 @@ class QuotaAndErasureTest {
     }
   }
 
-  private static List<String> rows(PostgresTestDatabase db, String sql) throws Exception {
-    List<String> out = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection(db.url(), db.user(), ""); Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(sql)) {
-      while (r.next()) {
-        out.add(r.getString(1));
-      }
-    }
-    return out;
-  }
 }

@@ -54,6 +54,18 @@ public final class PostgresTestDatabase implements AutoCloseable {
     return user;
   }
 
+  /** The first column of every row {@code sql} returns, as text. */
+  public java.util.List<String> rows(String sql) throws SQLException {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    try (Connection c = DriverManager.getConnection(url(), user, ""); Statement s = c.createStatement();
+        java.sql.ResultSet r = s.executeQuery(sql)) {
+      while (r.next()) {
+        out.add(r.getString(1));
+      }
+    }
+    return out;
+  }
+
   @Override
   public void close() throws SQLException {
     try (Connection c = DriverManager.getConnection(adminUrl, user, ""); Statement s = c.createStatement()) {
