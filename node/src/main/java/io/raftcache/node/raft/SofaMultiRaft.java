@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * and jraft's shared timer pools.
  */
 public final class SofaMultiRaft implements AutoCloseable {
+  /** Storage for every group: jraft's, with a log that survives truncating an already empty tail. */
+  private static final RaftServiceFactory SERVICE_FACTORY = new RaftServiceFactory();
   /*
    * Implementation notes
    *
@@ -131,6 +133,7 @@ public final class SofaMultiRaft implements AutoCloseable {
     options.setInitialConf(initial);
     options.setFsm(fsm);
     options.setLogUri(dir.resolve("log").toString());
+    options.setServiceFactory(SERVICE_FACTORY);
     options.setRaftMetaUri(dir.resolve("meta").toString());
     options.setSnapshotUri(dir.resolve("snapshot").toString());
     RaftOptions raftOptions = new RaftOptions();
