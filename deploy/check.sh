@@ -24,7 +24,7 @@ cluster-secret-file tls-cert tls-key tls-ca encryption-key-file help"
 # Secrets the node reads only from its environment, never from a flag (so they stay out of process listings).
 NODE_SECRET_ENV="RAFTCACHE_CLUSTER_SECRET RAFTCACHE_POSTGRES_PASSWORD RAFTCACHE_ENCRYPTION_KEYS"
 # Flags of the client subcommands (get, set, del, stats); --target also reads RAFTCACHE_TARGET.
-CLIENT_FLAGS="target confirm ttl help"
+CLIENT_FLAGS="target confirm ttl token tls-ca help"
 # Variables the launcher script itself reads (RAFTCACHE_SKIP_BUILD, RAFTCACHE_JAVA_OPTS) are allowed too:
 # they are taken from the launcher, not listed here.
 
