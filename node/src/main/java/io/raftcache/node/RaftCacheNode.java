@@ -180,7 +180,7 @@ public final class RaftCacheNode implements AutoCloseable {
       this.peerChannels = new PeerChannels(clientAddresses, config.maxValueBytes() + 4 * 1024 * 1024,
           new PeerChannelFactory(config.security()));
       this.multiRaft = new SofaMultiRaft(config.self().raftAddress(), config.dataDir().resolve("raft"),
-          raftSettings(config), raftMetrics);
+          raftSettings(config), raftMetrics, config.security().tls());
       this.partitions = openReplicated(config, stores, sizing, raftReplicas, raftMetrics);
     } else {
       this.peerChannels = null;

@@ -55,11 +55,23 @@ public final class SofaMultiRaft implements AutoCloseable {
   private final RaftSettings settings;
   private final RaftMetrics metrics;
   private final RpcServer rpcServer;
+  /** Mutual TLS on the raft port, or null for plaintext. */
+  private final RaftTransportTls transportTls;
   private final List<RaftGroupService> groups = new ArrayList<>();
   private final List<PartitionStore> stores = new ArrayList<>();
 
-  /** Starts the shared raft RPC server of this node at {@code raftAddress} (host:port). */
-  public SofaMultiRaft(String raftAddress, Path raftDir, RaftSettings settings, RaftMetrics metrics) {
+  /**
+   * Starts the shared raft RPC server of this node at {@code raftAddress} (host:port), with mutual TLS from
+   * {@code tls}'s files, or plaintext when it is null.
+   */
+  public SofaMultiRaft(String raftAddress, Path raftDir, RaftSettings settings, RaftMetrics metrics,
+      io.raftcache.node.config.TlsSettings tls) {
+    if (tls == null) {
+      RaftTransportTls.disable();
+      this.transportTls = null;
+    } else {
+      this.transportTls = RaftTransportTls.enable(tls, raftDir, new java.security.SecureRandom());
+    }
     this.self = PeerId.parsePeer(raftAddress);
     this.raftDir = raftDir;
     this.settings = settings;
@@ -203,6 +215,9 @@ public final class SofaMultiRaft implements AutoCloseable {
       joiner.interrupt();
     }
     rpcServer.shutdown();
+    if (transportTls != null) {
+      transportTls.close();
+    }
     for (PartitionStore store : stores) {
       store.close();
     }

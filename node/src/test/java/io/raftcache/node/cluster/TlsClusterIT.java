@@ -156,4 +156,51 @@ class TlsClusterIT {
     // With a certificate from the cluster CA the call gets past the check (an empty hint batch is accepted).
     ClientCalls.blockingUnaryCall(open(address, true), ForwardingProtocol.ACCESSED, deadline, noHints);
   }
+
+  @Test
+  void theRaftPortSpeaksMutualTlsAndDropsCallersWithoutAMembersCertificate() throws Exception {
+    String[] raft = peers.get(0).raftAddress().split(":");
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    try (var in = java.nio.file.Files.newInputStream(certs.ca())) {
+      trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+
+    // Without a client certificate: the node ends the connection (needClientAuth) instead of serving raft.
+    javax.net.ssl.SSLContext anonymous = javax.net.ssl.SSLContext.getInstance("TLS");
+    anonymous.init(null, tmf.getTrustManagers(), null);
+    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) anonymous.getSocketFactory()
+        .createSocket(raft[0], Integer.parseInt(raft[1]))) {
+      socket.setSoTimeout(5000);
+      assertThatThrownBy(() -> {
+        socket.startHandshake();
+        if (socket.getInputStream().read() < 0) {
+          throw new java.io.EOFException("closed by the node");
+        }
+      }).isInstanceOf(java.io.IOException.class);
+    }
+
+    // With a member's certificate (the keystore the node made from its PEM files) the handshake completes and
+    // the connection stays open, waiting for raft requests.
+    java.security.KeyStore member = java.security.KeyStore.getInstance("PKCS12");
+    char[] password = System.getProperty("bolt.client.ssl.keystore.password").toCharArray();
+    try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(System.getProperty("bolt.client.ssl.keystore")))) {
+      member.load(in, password);
+    }
+    javax.net.ssl.KeyManagerFactory kmf =
+        javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(member, password);
+    javax.net.ssl.SSLContext withCertificate = javax.net.ssl.SSLContext.getInstance("TLS");
+    withCertificate.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) withCertificate.getSocketFactory()
+        .createSocket(raft[0], Integer.parseInt(raft[1]))) {
+      socket.setSoTimeout(1000);
+      socket.startHandshake();
+      assertThatThrownBy(() -> socket.getInputStream().read())
+          .as("open and silent: the node waits for a request").isInstanceOf(java.net.SocketTimeoutException.class);
+    }
+  }
 }
