@@ -110,7 +110,7 @@ public final class AuthInterceptor implements ServerInterceptor {
       ErrorReason reason, String message) {
     String action = reason == ErrorReason.ROLE_REQUIRED ? "access.denied" : "auth.denied";
     denials.refuse(call, headers, action, actor, namespace, reason, message, null, null,
-        Denials.INDIVIDUAL_AUTH_DENIALS_PER_SECOND);
+        Denials.INDIVIDUAL_REFUSALS_PER_SECOND);
     return new ServerCall.Listener<>() {};
   }
 

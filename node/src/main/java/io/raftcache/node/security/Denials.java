@@ -19,8 +19,8 @@ import java.util.UUID;
  * actor and reason, beyond it one summary row a second with the count ({@link RefusalCoalescer}).
  */
 public final class Denials {
-  /** Refusals per actor and reason a second that get a row each: a normal caller never reaches it. */
-  public static final int INDIVIDUAL_AUTH_DENIALS_PER_SECOND = 100;
+  /** Refusals per actor and reason a second that get a row each; beyond it they are counted into a summary row. */
+  public static final int INDIVIDUAL_REFUSALS_PER_SECOND = 100;
   /** Longest request id copied into the audit trail. */
   private static final int MAX_REQUEST_ID = 128;
   private final AuditSink audit;

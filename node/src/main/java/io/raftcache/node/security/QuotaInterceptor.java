@@ -17,8 +17,8 @@ import java.util.function.Supplier;
 /**
  * Enforces quotas on cache calls: the ops-per-second limits of the namespace and of the calling token, and the
  * namespace's entry and byte limits on calls that add data. A call over a limit gets RESOURCE_EXHAUSTED with
- * reason QUOTA_EXCEEDED and {@code retry-after-ms}. Rejections are audited, one row a second per token and
- * then one summary row with the count of the others ({@link Denials}), so an overload cannot flood the trail.
+ * reason QUOTA_EXCEEDED and {@code retry-after-ms}. Each rejection is audited, up to a rate per token beyond which
+ * one summary row a second counts the rest ({@link Denials}), so an overload cannot flood the trail.
  */
 public final class QuotaInterceptor implements ServerInterceptor {
   private final AccessPolicy policy;
@@ -98,8 +98,8 @@ public final class QuotaInterceptor implements ServerInterceptor {
     trailers.put(RaftCacheMetadata.RETRY_AFTER_MS, Long.toString(why.retryAfterMillis()));
     JsonObject detail = new JsonObject();
     detail.addProperty("limit", message);
-    // One row a second per token and reason, counting the rest: an overload must not flood the trail.
+    // A row each, up to a rate per token; beyond it the rest are counted: an overload must not flood the trail.
     denials.refuse(call, headers, "quota.rejected", principal.actor(), namespace, ErrorReason.QUOTA_EXCEEDED, message,
-        trailers, detail, 1);
+        trailers, detail, Denials.INDIVIDUAL_REFUSALS_PER_SECOND);
   }
 }

@@ -105,8 +105,8 @@ class QuotaAndErasureTest {
         StatusRuntimeException tokenLimited = await().atMost(Duration.ofSeconds(30)).until(
             () -> failureOf(() -> etlCache.get(get("orders", "a"))), f -> f != null);
         assertThat(tokenLimited.getStatus().getDescription()).contains("token 'etl'");
-        // Within one second only the first rejection gets a row; the next three are counted in a summary row.
-        for (int i = 0; i < 3; i++) {
+        // Within one second the first 100 rejections of a token get a row each; the rest are counted in a summary.
+        for (int i = 0; i < Denials.INDIVIDUAL_REFUSALS_PER_SECOND + 2; i++) {
           assertThat(failureOf(() -> etlCache.get(get("orders", "a")))).isNotNull();
         }
         clock.advance(Duration.ofSeconds(1));
