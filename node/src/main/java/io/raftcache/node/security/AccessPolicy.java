@@ -13,6 +13,8 @@ import java.util.Map;
  */
 public final class AccessPolicy {
   private static final String INTERNAL_PACKAGE = "raftcache.internal.";
+  private static final MethodRule MEMBERS_ONLY = new MethodRule(Scope.MEMBER, null, null, false);
+  private static final MethodRule PUBLIC = new MethodRule(Scope.PUBLIC, null, null, false);
   private final Map<String, MethodRule> rules = new HashMap<>();
 
   /** The policy of the raftcache services (public, admin and internal ones). */
@@ -65,10 +67,10 @@ public final class AccessPolicy {
       return rule;
     }
     if (fullMethodName.startsWith(INTERNAL_PACKAGE)) {
-      return new MethodRule(Scope.MEMBER, null, null, false);
+      return MEMBERS_ONLY;
     }
     if (fullMethodName.startsWith("grpc.health.v1.") || fullMethodName.startsWith("grpc.reflection.")) {
-      return new MethodRule(Scope.PUBLIC, null, null, false);
+      return PUBLIC;
     }
     return null;
   }

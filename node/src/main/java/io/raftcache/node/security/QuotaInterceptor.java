@@ -78,12 +78,13 @@ public final class QuotaInterceptor implements ServerInterceptor {
             + " bytes, its limit is " + settings.maxBytes() + "; delete entries or raise the quota");
       }
     }
-    long wait = rates.acquire("ns:" + namespace, settings.opsPerSecond());
+    // Unlimited names (most calls) skip the bucket map and the key string altogether.
+    long wait = settings.opsPerSecond() == 0 ? 0 : rates.acquire("ns:" + namespace, settings.opsPerSecond());
     if (wait > 0) {
       return new Violation(wait, "namespace '" + namespace + "' is limited to " + settings.opsPerSecond() + " calls/s per node");
     }
     ApiToken token = principal.token();
-    if (token != null) {
+    if (token != null && token.opsPerSecond() > 0) {
       wait = rates.acquire("token:" + token.name(), token.opsPerSecond());
       if (wait > 0) {
         return new Violation(wait, "token '" + token.name() + "' is limited to " + token.opsPerSecond() + " calls/s per node");

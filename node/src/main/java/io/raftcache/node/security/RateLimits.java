@@ -17,12 +17,12 @@ public final class RateLimits {
   }
 
   /**
-   * Takes a permit for {@code key} (e.g. "ns:orders" or "token:etl") limited to {@code ratePerSecond};
-   * returns 0 if the call may proceed, else the milliseconds after which a retry may succeed.
+   * Takes a permit for {@code key} (e.g. "ns:orders" or "token:etl") limited to {@code ratePerSecond} (0 means no
+   * limit); returns 0 if the call may proceed, else the milliseconds after which a retry may succeed. A name whose
+   * limit is removed keeps its idle bucket; names are bounded by the configuration.
    */
   public long acquire(String key, int ratePerSecond) {
     if (ratePerSecond <= 0) {
-      buckets.remove(key);
       return 0;
     }
     long now = clock.millis();
@@ -31,10 +31,5 @@ public final class RateLimits {
     synchronized (bucket) {
       return bucket.tryAcquire(now);
     }
-  }
-
-  /** Drops the buckets of names that are no longer limited (called when the configuration changes). */
-  public void retainOnly(java.util.Set<String> limitedKeys) {
-    buckets.keySet().retainAll(limitedKeys);
   }
 }
