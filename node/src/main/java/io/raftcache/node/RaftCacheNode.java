@@ -505,13 +505,7 @@ public final class RaftCacheNode implements AutoCloseable {
   /** Re-measures the namespaces that have entry or byte limits (none: nothing is scanned). */
   public void measureUsage() {
     try {
-      java.util.Set<String> limited = new java.util.HashSet<>();
-      liveConfig.get().namespaces().byName().forEach((ns, settings) -> {
-        if (settings.hasCapacityLimit()) {
-          limited.add(ns);
-        }
-      });
-      namespaceUsage.refresh(limited);
+      namespaceUsage.refresh(liveConfig.get().namespaces().capacityLimited());
     } catch (RuntimeException e) {
       log.warn("measuring namespace usage failed; quotas use the last measurement", e);
     }

@@ -38,9 +38,15 @@ public record NamespaceDefaults(Map<String, NamespaceSettings> byName) {
     return settings(namespace).defaultTtl().toMillis();
   }
 
-  /** True if any namespace has an entry or byte limit. */
-  public boolean anyCapacityLimit() {
-    return byName.values().stream().anyMatch(NamespaceSettings::hasCapacityLimit);
+  /** The namespaces that have an entry or byte limit, whose usage must be measured. */
+  public java.util.Set<String> capacityLimited() {
+    java.util.Set<String> limited = new java.util.HashSet<>();
+    byName.forEach((ns, settings) -> {
+      if (settings.hasCapacityLimit()) {
+        limited.add(ns);
+      }
+    });
+    return limited;
   }
 
   /** The configured namespaces, sorted by name. */

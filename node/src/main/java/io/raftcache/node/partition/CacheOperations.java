@@ -261,14 +261,8 @@ public final class CacheOperations {
   /** Entry counts by namespace over this node's stores (at most {@link #MAX_LISTED_NAMESPACES}). */
   public Map<String, Long> namespaceEntryCounts() {
     Map<String, Long> counts = new TreeMap<>();
-    for (Partition p : partitions.all()) {
-      p.store().scanAll((key, meta, size) -> {
-        String ns = StoreKeys.namespaceOf(key);
-        if (counts.containsKey(ns) || counts.size() < MAX_LISTED_NAMESPACES) {
-          counts.merge(ns, 1L, Long::sum);
-        }
-      });
-    }
+    partitions.usageByNamespace(ns -> true, MAX_LISTED_NAMESPACES)
+        .forEach((ns, usage) -> counts.put(ns, usage.entries()));
     return counts;
   }
 

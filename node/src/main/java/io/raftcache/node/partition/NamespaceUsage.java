@@ -1,6 +1,5 @@
 package io.raftcache.node.partition;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -28,20 +27,7 @@ public final class NamespaceUsage {
       last = Map.of();
       return;
     }
-    Map<String, long[]> counts = new HashMap<>();
-    namespaces.forEach(ns -> counts.put(ns, new long[2]));
-    for (Partition p : partitions.all()) {
-      p.store().scanAll((key, meta, size) -> {
-        long[] c = counts.get(StoreKeys.namespaceOf(key));
-        if (c != null) {
-          c[0]++;
-          c[1] += size;
-        }
-      });
-    }
-    Map<String, Usage> measured = new HashMap<>();
-    counts.forEach((ns, c) -> measured.put(ns, new Usage(c[0], c[1])));
-    last = Map.copyOf(measured);
+    last = Map.copyOf(partitions.usageByNamespace(namespaces::contains, namespaces.size()));
   }
 
   /** The last measured usage of {@code namespace}. */

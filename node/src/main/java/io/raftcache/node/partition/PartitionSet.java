@@ -3,7 +3,10 @@ package io.raftcache.node.partition;
 import io.raftcache.node.metrics.StoreStats;
 import io.raftcache.proto.Partitioning;
 import io.raftcache.proto.KeyHashing;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 
 /** The partitions this node hosts, indexed by partition number, and the routing of store keys to them. */
 public final class PartitionSet implements AutoCloseable {
@@ -48,6 +51,33 @@ public final class PartitionSet implements AutoCloseable {
       offHeap += p.store().offHeapBytes();
     }
     return new StoreStats(partitions.size(), entries, stored, offHeap, budgetBytes);
+  }
+
+  /**
+   * Entries and bytes (keys and values) per namespace over all stores, counting only the namespaces
+   * {@code counted} accepts and at most {@code maxNamespaces} of them (the first ones seen), so the result stays
+   * bounded. One full scan of every store.
+   */
+  public Map<String, NamespaceUsage.Usage> usageByNamespace(Predicate<String> counted, int maxNamespaces) {
+    Map<String, long[]> counts = new HashMap<>();
+    for (Partition p : partitions) {
+      p.store().scanAll((key, meta, size) -> {
+        String ns = StoreKeys.namespaceOf(key);
+        long[] c = counts.get(ns);
+        if (c == null) {
+          if (counts.size() >= maxNamespaces || !counted.test(ns)) {
+            return;
+          }
+          c = new long[2];
+          counts.put(ns, c);
+        }
+        c[0]++;
+        c[1] += size;
+      });
+    }
+    Map<String, NamespaceUsage.Usage> usage = new HashMap<>();
+    counts.forEach((ns, c) -> usage.put(ns, new NamespaceUsage.Usage(c[0], c[1])));
+    return usage;
   }
 
   @Override
