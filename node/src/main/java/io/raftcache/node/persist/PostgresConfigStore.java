@@ -87,21 +87,7 @@ public final class PostgresConfigStore implements ConfigAdmin {
 
   @Override
   public CompletableFuture<Boolean> setTokenQuota(String actor, String token, int opsPerSecond) {
-    return inTransaction(c -> {
-      String old = rowJson(c, "SELECT to_jsonb(t) - 'token_sha256' FROM api_tokens t WHERE name = ? FOR UPDATE", token);
-      if (old == null) {
-        return false;
-      }
-      String now;
-      try (PreparedStatement s = c.prepareStatement("UPDATE api_tokens t SET ops_per_second = NULLIF(?, 0)"
-          + " WHERE name = ? RETURNING to_jsonb(t) - 'token_sha256'")) {
-        s.setInt(1, opsPerSecond);
-        s.setString(2, token);
-        now = single(s);
-      }
-      history(c, actor, "token", token, old, now);
-      return true;
-    });
+    return inTransaction(c -> updateToken(c, actor, token, "", "ops_per_second = NULLIF(?, 0)", opsPerSecond));
   }
 
   @Override
@@ -146,21 +132,32 @@ public final class PostgresConfigStore implements ConfigAdmin {
 
   @Override
   public CompletableFuture<Boolean> revokeToken(String actor, String name) {
-    return inTransaction(c -> {
-      String old = rowJson(c, "SELECT to_jsonb(t) - 'token_sha256' FROM api_tokens t"
-          + " WHERE name = ? AND revoked_at IS NULL FOR UPDATE", name);
-      if (old == null) {
-        return false;
+    return inTransaction(c -> updateToken(c, actor, name, " AND revoked_at IS NULL", "revoked_at = now()"));
+  }
+
+  /**
+   * Changes token {@code name}, if it exists and matches {@code condition} (an SQL suffix for the WHERE clause),
+   * with {@code assignments} and their {@code parameters}, and records the change; false if no token matched.
+   * Both SQL pieces are constants of this class, never caller input.
+   */
+  private static boolean updateToken(Connection c, String actor, String name, String condition, String assignments,
+      Object... parameters) throws SQLException {
+    String old = rowJson(c, "SELECT to_jsonb(t) - 'token_sha256' FROM api_tokens t WHERE name = ?" + condition
+        + " FOR UPDATE", name);
+    if (old == null) {
+      return false;
+    }
+    String now;
+    try (PreparedStatement s = c.prepareStatement("UPDATE api_tokens t SET " + assignments + " WHERE name = ?"
+        + " RETURNING to_jsonb(t) - 'token_sha256'")) {
+      for (int i = 0; i < parameters.length; i++) {
+        s.setObject(i + 1, parameters[i]);
       }
-      String now;
-      try (PreparedStatement s = c.prepareStatement("UPDATE api_tokens t SET revoked_at = now() WHERE name = ?"
-          + " RETURNING to_jsonb(t) - 'token_sha256'")) {
-        s.setString(1, name);
-        now = single(s);
-      }
-      history(c, actor, "token", name, old, now);
-      return true;
-    });
+      s.setString(parameters.length + 1, name);
+      now = single(s);
+    }
+    history(c, actor, "token", name, old, now);
+    return true;
   }
 
   @Override

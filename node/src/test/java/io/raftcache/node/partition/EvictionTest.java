@@ -34,11 +34,16 @@ class EvictionTest {
 
   @TempDir Path dataDir;
 
+  /** A 4-partition node with the test's budget and 1 KiB values. */
+  NodeConfig config(String nodeId) {
+    return new NodeConfig(nodeId, "127.0.0.1", 0, -1, dataDir, BUDGET, 64 << 10, VALUE_BYTES, 4,
+        NamespaceDefaults.none(), Duration.ofHours(1), Duration.ofSeconds(1), false);
+  }
+
   @Test
   void writingThreeTimesTheBudgetEvictsTheLeastRecentlyUsed() throws Exception {
     MutableClock clock = MutableClock.atStart();
-    NodeConfig config = new NodeConfig("evict", "127.0.0.1", 0, -1, dataDir, BUDGET, 64 << 10, VALUE_BYTES, 4,
-        NamespaceDefaults.none(), Duration.ofHours(1), Duration.ofSeconds(1), false);
+    NodeConfig config = config("evict");
     String name = "evict-" + UUID.randomUUID();
     try (RaftCacheNode node = TestNodes.inProcess(name, config, clock,
         PartitionStoreFactory.chronicle(dataDir.resolve("partitions")))) {
@@ -87,8 +92,7 @@ class EvictionTest {
   @Test
   void setMultiBatchesMakeRoomForAllTheirValuesToo() throws Exception {
     MutableClock clock = MutableClock.atStart();
-    NodeConfig config = new NodeConfig("evict-multi", "127.0.0.1", 0, -1, dataDir, BUDGET, 64 << 10, VALUE_BYTES, 4,
-        NamespaceDefaults.none(), Duration.ofHours(1), Duration.ofSeconds(1), false);
+    NodeConfig config = config("evict-multi");
     String name = "evict-multi-" + UUID.randomUUID();
     try (RaftCacheNode node = TestNodes.inProcess(name, config, clock,
         PartitionStoreFactory.chronicle(dataDir.resolve("partitions")))) {
