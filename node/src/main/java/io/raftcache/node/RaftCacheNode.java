@@ -117,6 +117,8 @@ public final class RaftCacheNode implements AutoCloseable {
   private volatile PartitionTable table;
   private final ScheduledExecutorService retries;
   private final PeerChannels peerChannels;
+  /** Builds channels to other members, with the TLS context read once; null for a single node. */
+  private final PeerChannelFactory peerChannelFactory;
   private final SofaMultiRaft multiRaft;
   /** Set while the replicated partitions open (null for a single node). */
   private MembershipReconciler membership;
@@ -177,12 +179,14 @@ public final class RaftCacheNode implements AutoCloseable {
       RaftMetrics raftMetrics = new RaftMetrics(metrics.registry());
       Map<String, String> clientAddresses = new HashMap<>();
       config.peers().forEach(peer -> clientAddresses.put(peer.nodeId(), peer.clientAddress()));
+      this.peerChannelFactory = new PeerChannelFactory(config.security());
       this.peerChannels = new PeerChannels(clientAddresses, config.maxValueBytes() + 4 * 1024 * 1024,
-          new PeerChannelFactory(config.security()));
+          peerChannelFactory);
       this.multiRaft = new SofaMultiRaft(config.self().raftAddress(), config.dataDir().resolve("raft"),
           raftSettings(config), raftMetrics, config.security().tls());
       this.partitions = openReplicated(config, stores, sizing, raftReplicas, raftMetrics);
     } else {
+      this.peerChannelFactory = null;
       this.peerChannels = null;
       this.multiRaft = null;
       this.partitions = openPartitions(config, stores, sizing);
@@ -305,7 +309,7 @@ public final class RaftCacheNode implements AutoCloseable {
         ClusterPeer self = config.self();
         JoinClient.join(config.join(), config.clusterId(), config.partitionCount(),
             new MemberInfo(self.nodeId(), self.clientAddress(), self.raftAddress(), config.region(), config.zone()),
-            JOIN_TIMEOUT, new PeerChannelFactory(config.security()));
+            JOIN_TIMEOUT, peerChannelFactory);
       }
       for (int p = 0; p < config.partitionCount(); p++) {
         RaftPartition replica = multiRaft.start(p, stores.open(p, sizing), initialVoters);
