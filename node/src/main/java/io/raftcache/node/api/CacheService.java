@@ -157,10 +157,13 @@ public final class CacheService extends CacheGrpc.CacheImplBase {
         entries.add(new SetEntry(keys.get(i), validator.value(e.getValue()), validator.ttl(e.getTtlMs()),
             validator.tags(e.getTagsList())));
       }
-      // Sealed only once every entry is valid: encrypting costs more than checking.
-      for (int i = 0; i < entries.size(); i++) {
-        SetEntry e = entries.get(i);
-        entries.set(i, new SetEntry(e.key(), encryption.seal(ns, e.key(), e.value()), e.ttlMillis(), e.tags()));
+      // Sealed only once every entry is valid: encrypting costs more than checking. Plain namespaces (most
+      // batches) keep their entries as they are.
+      if (encryption.encrypts(ns)) {
+        for (int i = 0; i < entries.size(); i++) {
+          SetEntry e = entries.get(i);
+          entries.set(i, new SetEntry(e.key(), encryption.seal(ns, e.key(), e.value()), e.ttlMillis(), e.tags()));
+        }
       }
       return operations.setMulti(ns, entries).thenApply(results -> {
         SetMultiResponse.Builder b = SetMultiResponse.newBuilder();
