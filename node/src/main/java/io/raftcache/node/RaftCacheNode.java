@@ -43,6 +43,7 @@ import io.raftcache.node.cluster.ForwardingPartition;
 import io.raftcache.node.cluster.JoinClient;
 import io.raftcache.node.cluster.MembershipReconciler;
 import io.raftcache.node.cluster.MembershipService;
+import io.raftcache.node.cluster.PartitionHosting;
 import io.raftcache.node.membership.ClusterState;
 import io.raftcache.node.membership.MemberInfo;
 import io.raftcache.node.raft.MetaGroup;
@@ -122,6 +123,10 @@ public final class RaftCacheNode implements AutoCloseable {
   private final SofaMultiRaft multiRaft;
   /** Set while the replicated partitions open (null for a single node). */
   private MembershipReconciler membership;
+  /** Starts and releases this node's replicas as the assignment changes (null for a single node). */
+  private PartitionHosting hosting;
+  /** Runs tag removals that other nodes ask of this node's replicas (null for a single node). */
+  private java.util.concurrent.ExecutorService removalTasks;
   private MetaGroup meta;
   private final Clock clock;
   /** Where audited actions go: PostgreSQL (through a spool) or, without it, the spool only. */
@@ -174,7 +179,7 @@ public final class RaftCacheNode implements AutoCloseable {
           + " are kept only in the local spool {}", config.dataDir().resolve("audit.spool").toAbsolutePath());
     }
     this.retries = Executors.newSingleThreadScheduledExecutor(daemon("raftcache-retry"));
-    List<Partition> raftReplicas = new ArrayList<>();
+    List<ForwardingPartition> routedPartitions = new ArrayList<>();
     if (config.replicated()) {
       RaftMetrics raftMetrics = new RaftMetrics(metrics.registry());
       Map<String, String> clientAddresses = new HashMap<>();
@@ -184,7 +189,7 @@ public final class RaftCacheNode implements AutoCloseable {
           peerChannelFactory);
       this.multiRaft = new SofaMultiRaft(config.self().raftAddress(), config.dataDir().resolve("raft"),
           raftSettings(config), raftMetrics, config.security().tls());
-      this.partitions = openReplicated(config, stores, sizing, raftReplicas, raftMetrics);
+      this.partitions = openReplicated(config, stores, sizing, routedPartitions, raftMetrics);
     } else {
       this.peerChannelFactory = null;
       this.peerChannels = null;
@@ -226,8 +231,10 @@ public final class RaftCacheNode implements AutoCloseable {
         .addService(ProtoReflectionServiceV1.newInstance());
     if (config.replicated()) {
       List<ServerInterceptor> membersOnly = membersOnly(config.security(), auth);
-      serverBuilder.addService(ServerInterceptors.intercept(new ForwardingService(raftReplicas, eviction, clock,
-          (int) Math.max(1, config.accessResolution().toSeconds())).definition(), membersOnly));
+      this.removalTasks = Executors.newSingleThreadExecutor(daemon("raftcache-removal"));
+      serverBuilder.addService(ServerInterceptors.intercept(new ForwardingService(routedPartitions, operations,
+          eviction, clock, (int) Math.max(1, config.accessResolution().toSeconds()), removalTasks, config.nodeId()).definition(),
+          membersOnly));
       serverBuilder.addService(ServerInterceptors.intercept(membershipService.definition(), membersOnly));
     }
     this.server = serverBuilder.build();
@@ -281,13 +288,12 @@ public final class RaftCacheNode implements AutoCloseable {
   }
 
   /**
-   * Starts the meta group, joins the cluster if this node is new to it, then starts a raft group per partition.
-   * A founding node starts every group with the founders as voters; a joining or restarting one starts them
-   * empty, to be added by the leaders (or to recover its voters from its logs).
+   * Starts the meta group, joins the cluster if this node is new to it, and hosts the partitions the cluster
+   * state assigns to it ({@link PartitionHosting}); every partition, hosted or not, is reachable through its
+   * {@link ForwardingPartition}. A restarting node first restarts the groups it has raft data for.
    */
   private PartitionSet openReplicated(NodeConfig config, PartitionStoreFactory stores, StoreSizing sizing,
-      List<Partition> raftReplicas, RaftMetrics raftMetrics) {
-    List<Partition> routed = new ArrayList<>(config.partitionCount());
+      List<ForwardingPartition> routed, RaftMetrics raftMetrics) {
     boolean restarting = multiRaft.hasMetaData();
     List<MemberInfo> founders = config.joining() ? List.of() : config.peers().stream()
         .map(p -> new MemberInfo(p.nodeId(), p.clientAddress(), p.raftAddress(),
@@ -295,13 +301,25 @@ public final class RaftCacheNode implements AutoCloseable {
             p.nodeId().equals(config.nodeId()) ? config.zone() : "local"))
         .toList();
     List<String> initialVoters = restarting ? List.of() : founders.stream().map(MemberInfo::raftAddress).toList();
-    long start = System.nanoTime();
+    for (int p = 0; p < config.partitionCount(); p++) {
+      routed.add(new ForwardingPartition(p, peerChannels, retries, raftMetrics));
+    }
     try {
+      this.hosting = new PartitionHosting(config.nodeId(), config.self().raftAddress(), multiRaft, stores, sizing,
+          routed, peerChannels, !restarting && !config.joining(), this::publishTopology,
+          Executors.newSingleThreadScheduledExecutor(daemon("raftcache-hosting")));
+      if (restarting) {
+        long start = System.nanoTime();
+        int recovered = hosting.startRecovered();
+        log.info("restarted the raft groups of {} hosted partitions ({} ms)", recovered,
+            (System.nanoTime() - start) / 1_000_000);
+      }
       this.membership = new MembershipReconciler(multiRaft, peerChannels, retries, this::publishTopology,
           config.clusterId(), config.partitionCount(), config.replicationFactor(), founders);
       multiRaft.onLeaderChange(this::publishTopology);
       this.meta = multiRaft.startMeta(initialVoters, state -> {
         membership.onStateChange(state);
+        hosting.onState(state);
         noticeRemoval(state);
       }, membership::onMetaLeader);
       membership.attach(meta);
@@ -311,17 +329,12 @@ public final class RaftCacheNode implements AutoCloseable {
             new MemberInfo(self.nodeId(), self.clientAddress(), self.raftAddress(), config.region(), config.zone()),
             JOIN_TIMEOUT, peerChannelFactory);
       }
-      for (int p = 0; p < config.partitionCount(); p++) {
-        RaftPartition replica = multiRaft.start(p, stores.open(p, sizing), initialVoters);
-        raftReplicas.add(replica);
-        routed.add(new ForwardingPartition(replica, peerChannels, retries, raftMetrics));
-        if ((p + 1) % 16 == 0 || p + 1 == config.partitionCount()) {
-          log.info("started raft groups {}/{} ({} ms)", p + 1, config.partitionCount(),
-              (System.nanoTime() - start) / 1_000_000);
-        }
-      }
-      membership.attachPartitions(raftReplicas.stream().map(RaftPartition.class::cast).toList());
+      membership.attachPartitions(hosting::hostedReplicas);
+      hosting.start();
     } catch (RuntimeException | InterruptedException e) {
+      if (hosting != null) {
+        hosting.close();
+      }
       retries.shutdownNow();
       multiRaft.close();
       peerChannels.close();
@@ -331,7 +344,7 @@ public final class RaftCacheNode implements AutoCloseable {
       }
       throw (RuntimeException) e;
     }
-    return new PartitionSet(routed, config.maxMemoryBytes());
+    return new PartitionSet(new ArrayList<Partition>(routed), config.maxMemoryBytes());
   }
 
   private static RaftSettings raftSettings(NodeConfig config) {
@@ -360,10 +373,10 @@ public final class RaftCacheNode implements AutoCloseable {
     PartitionSet open = partitions;
     if (state.bootstrapped() && open != null) {
       for (Partition p : open.all()) {
-        RaftPartition replica = ((ForwardingPartition) p).replica();
-        String leader = replica.leaderNodeId();
+        ForwardingPartition routed = (ForwardingPartition) p;
+        String leader = routed.knownLeader();
         assignments.add(new PartitionTable.Assignment(
-            p.id(), leader == null ? "" : leader, state.replicasOf(p.id()), replica.term()));
+            p.id(), leader == null ? "" : leader, state.replicasOf(p.id()), routed.term()));
       }
     }
     return new PartitionTable(state.clusterId(), state.epoch(), state.partitionCount(), members, assignments);
@@ -613,6 +626,8 @@ public final class RaftCacheNode implements AutoCloseable {
       database.close();
     }
     if (multiRaft != null) {
+      hosting.close();
+      removalTasks.shutdownNow();
       peerChannels.close();
       multiRaft.close();
     }

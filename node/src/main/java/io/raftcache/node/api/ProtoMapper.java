@@ -25,8 +25,14 @@ final class ProtoMapper {
     return ServedBy.newBuilder().setNodeId(nodeId).setPartition(partition).build();
   }
 
+  /** Where a read came from: this node's replica, or another node's that it was forwarded to. */
+  ServedBy servedBy(ReadResult r) {
+    return r.servedBy() == null ? servedBy(r.partition())
+        : ServedBy.newBuilder().setNodeId(r.servedBy()).setPartition(r.partition()).setForwarded(true).build();
+  }
+
   GetResponse getResponse(ReadResult r) {
-    GetResponse.Builder b = GetResponse.newBuilder().setServedBy(servedBy(r.partition()));
+    GetResponse.Builder b = GetResponse.newBuilder().setServedBy(servedBy(r));
     if (r.found()) {
       // The payload array is a fresh copy owned by this response, so wrapping it without a copy is safe.
       b.setFound(true)

@@ -66,7 +66,7 @@ public final class ValueEncryption {
       return read;
     }
     return new ReadResult(read.partition(), true, plaintext(namespace, key, read.value()), read.version(),
-        read.ttlRemainingMillis(), read.tags());
+        read.ttlRemainingMillis(), read.tags(), read.servedBy());
   }
 
   /**

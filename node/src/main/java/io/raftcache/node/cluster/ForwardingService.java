@@ -1,12 +1,14 @@
 package io.raftcache.node.cluster;
 
+import io.grpc.Metadata;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.raftcache.node.common.Failures;
+import io.raftcache.node.partition.CacheOperations;
 import io.raftcache.node.partition.LruEviction;
-import io.raftcache.node.partition.Partition;
+import io.raftcache.node.raft.RaftPartition;
 import io.raftcache.node.raft.AmbiguousProposalException;
 import io.raftcache.node.raft.NotLeaderException;
 import io.raftcache.node.statemachine.Command;
@@ -16,28 +18,38 @@ import io.raftcache.node.statemachine.WriteBatch;
 import java.util.List;
 
 /**
- * Receives proposals forwarded by other nodes and proposes them in the local raft group, if this node leads it.
+ * Serves other nodes' partition traffic for the partitions this node hosts: forwarded proposals (proposed in the
+ * local raft group if this node leads it), reads and tag removals from nodes that do not host the partition,
+ * leader lookups, and access hints.
  *
- * <p>Answers FAILED_PRECONDITION when this node does not lead (nothing was submitted: safe to retry elsewhere) and
- * UNAVAILABLE when the proposal's fate is unknown. The leader makes room (eviction) before proposing, exactly as
- * for a write that arrived here directly.
+ * <p>Answers FAILED_PRECONDITION, naming the leader it knows in the {@link ForwardingProtocol#LEADER_HINT}
+ * trailer, when it cannot serve the call (it does not host the partition, or does not lead it for a proposal):
+ * nothing was done, so the caller may try elsewhere. A proposal whose fate is unknown gets UNAVAILABLE. The
+ * leader makes room (eviction) before proposing, exactly as for a write that arrived here directly.
  */
 public final class ForwardingService {
-  private final List<Partition> localReplicas;
+  private final List<ForwardingPartition> partitions;
+  private final CacheOperations operations;
   private final LruEviction eviction;
   private final java.time.Clock clock;
   private final int accessResolutionTicks;
+  /** Runs tag removals, which block on their proposals, off the gRPC threads. */
+  private final java.util.concurrent.Executor removals;
+  private final String nodeId;
 
   /**
-   * @param localReplicas this node's raft replicas, by partition number
+   * @param partitions every partition by number, hosted here or not
    * @param accessResolutionTicks how stale an access tick may get before it is rewritten
    */
-  public ForwardingService(List<Partition> localReplicas, LruEviction eviction, java.time.Clock clock,
-      int accessResolutionTicks) {
-    this.localReplicas = List.copyOf(localReplicas);
+  public ForwardingService(List<ForwardingPartition> partitions, CacheOperations operations, LruEviction eviction,
+      java.time.Clock clock, int accessResolutionTicks, java.util.concurrent.Executor removals, String nodeId) {
+    this.nodeId = nodeId;
+    this.partitions = List.copyOf(partitions);
+    this.operations = operations;
     this.eviction = eviction;
     this.clock = clock;
     this.accessResolutionTicks = accessResolutionTicks;
+    this.removals = removals;
   }
 
   /** The service definition to add to the node's gRPC server. */
@@ -45,17 +57,116 @@ public final class ForwardingService {
     return ServerServiceDefinition.builder(ForwardingProtocol.SERVICE)
         .addMethod(ForwardingProtocol.PROPOSE, ServerCalls.asyncUnaryCall(this::propose))
         .addMethod(ForwardingProtocol.ACCESSED, ServerCalls.asyncUnaryCall(this::accessed))
+        .addMethod(ForwardingProtocol.READ, ServerCalls.asyncUnaryCall(this::read))
+        .addMethod(ForwardingProtocol.LEADER, ServerCalls.asyncUnaryCall(this::leader))
+        .addMethod(ForwardingProtocol.REMOVE, ServerCalls.asyncUnaryCall(this::remove))
         .build();
+  }
+
+  /** The partition a request names, or null after answering INVALID_ARGUMENT. */
+  private ForwardingPartition partition(byte[] request, StreamObserver<byte[]> response) {
+    int partition = request.length < 4 ? -1 : ForwardingProtocol.partitionOf(request);
+    if (partition < 0 || partition >= partitions.size()) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription("no partition " + partition).asRuntimeException());
+      return null;
+    }
+    return partitions.get(partition);
+  }
+
+  /** Refuses a call this node cannot serve for {@code p}, naming the leader it knows. */
+  private static void refuse(ForwardingPartition p, String why, StreamObserver<byte[]> response) {
+    Metadata trailers = new Metadata();
+    String leader = p.leaderNodeId();
+    if (leader != null) {
+      trailers.put(ForwardingProtocol.LEADER_HINT, leader);
+    }
+    response.onError(Status.FAILED_PRECONDITION.withDescription(why + " partition " + p.id())
+        .asRuntimeException(trailers));
+  }
+
+  private void read(byte[] request, StreamObserver<byte[]> response) {
+    ForwardingPartition p = partition(request, response);
+    if (p == null) {
+      return;
+    }
+    if (!p.hosted()) {
+      refuse(p, "does not host", response);
+      return;
+    }
+    ForwardingProtocol.ReadRequest read;
+    try {
+      read = ForwardingProtocol.parseRead(request);
+    } catch (java.io.IOException e) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription("malformed read: " + e.getMessage()).asRuntimeException());
+      return;
+    }
+    operations.readHosted(p, read.keys(), read.consistency()).whenComplete((entries, failure) -> {
+      if (failure == null) {
+        response.onNext(ForwardingProtocol.readResponse(nodeId, entries));
+        response.onCompleted();
+      } else {
+        refuse(p, "could not read (" + Failures.unwrap(failure).getMessage() + ")", response);
+      }
+    });
+  }
+
+  private void leader(byte[] request, StreamObserver<byte[]> response) {
+    ForwardingPartition p = partition(request, response);
+    if (p == null) {
+      return;
+    }
+    RaftPartition replica = p.replica();
+    if (replica == null) {
+      refuse(p, "does not host", response);
+      return;
+    }
+    java.util.Set<String> voters = java.util.Set.of();
+    if (replica.isLeader()) {
+      try {
+        voters = replica.membership().voters();
+      } catch (IllegalStateException notLeaderAnyMore) {
+        // answered without voters: the caller asks again
+      }
+    }
+    String leader = replica.leaderNodeId();
+    response.onNext(ForwardingProtocol.leaderResponse(
+        new ForwardingProtocol.LeaderView(replica.term(), leader == null ? "" : leader, voters)));
+    response.onCompleted();
+  }
+
+  private void remove(byte[] request, StreamObserver<byte[]> response) {
+    ForwardingPartition p = partition(request, response);
+    if (p == null) {
+      return;
+    }
+    if (!p.hosted()) {
+      refuse(p, "does not host", response);
+      return;
+    }
+    ForwardingProtocol.RemoveRequest remove;
+    try {
+      remove = ForwardingProtocol.parseRemove(request);
+    } catch (java.io.IOException e) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription("malformed removal: " + e.getMessage()).asRuntimeException());
+      return;
+    }
+    removals.execute(() -> {
+      try {
+        long removed = operations.removeHosted(p, remove.namespace(), remove.tag());
+        response.onNext(ForwardingProtocol.message(0, out -> out.writeLong(removed)));
+        response.onCompleted();
+      } catch (RuntimeException e) {
+        refuse(p, "could not remove from (" + Failures.unwrap(e).getMessage() + ")", response);
+      }
+    });
   }
 
   /** Refreshes the LRU ticks of keys a follower served, if this node leads their partition (else ignores them). */
   private void accessed(byte[] request, StreamObserver<byte[]> response) {
-    int partition = request.length < 4 ? -1 : ForwardingProtocol.partitionOf(request);
-    if (partition < 0 || partition >= localReplicas.size()) {
-      response.onError(Status.INVALID_ARGUMENT.withDescription("no partition " + partition).asRuntimeException());
+    ForwardingPartition local = partition(request, response);
+    if (local == null) {
       return;
     }
-    Partition local = localReplicas.get(partition);
     try {
       if (local.isLeader()) {
         int tick = io.raftcache.node.storage.AccessTicks.of(clock.millis());
@@ -72,15 +183,13 @@ public final class ForwardingService {
   }
 
   private void propose(byte[] request, StreamObserver<byte[]> response) {
-    int partition = ForwardingProtocol.partitionOf(request);
-    if (partition < 0 || partition >= localReplicas.size()) {
-      response.onError(Status.INVALID_ARGUMENT.withDescription("no partition " + partition).asRuntimeException());
+    ForwardingPartition p = partition(request, response);
+    if (p == null) {
       return;
     }
-    Partition local = localReplicas.get(partition);
-    if (!local.isLeader()) {
-      response.onError(Status.FAILED_PRECONDITION.withDescription("not the leader of partition " + partition)
-          .asRuntimeException());
+    RaftPartition local = p.replica();
+    if (local == null || !local.isLeader()) {
+      refuse(p, "not the leader of", response);
       return;
     }
     byte[] encoded = ForwardingProtocol.commandOf(request);
@@ -94,11 +203,13 @@ public final class ForwardingService {
         return;
       }
       Throwable cause = Failures.unwrap(failure);
-      Status status = cause instanceof NotLeaderException
-          ? Status.FAILED_PRECONDITION.withDescription(cause.getMessage())
-          : cause instanceof AmbiguousProposalException
-              ? Status.UNAVAILABLE.withDescription("outcome unknown: " + cause.getMessage())
-              : Status.INTERNAL.withDescription(String.valueOf(cause));
+      if (cause instanceof NotLeaderException) {
+        refuse(p, cause.getMessage() + ":", response);
+        return;
+      }
+      Status status = cause instanceof AmbiguousProposalException
+          ? Status.UNAVAILABLE.withDescription("outcome unknown: " + cause.getMessage())
+          : Status.INTERNAL.withDescription(String.valueOf(cause));
       response.onError(status.asRuntimeException());
     });
   }

@@ -40,7 +40,7 @@ public final class MembershipReconciler {
   private final io.raftcache.proto.internal.v1.MembershipCommand bootstrap;
   private final Map<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
   private volatile MetaGroup meta;
-  private volatile List<RaftPartition> partitions = List.of();
+  private volatile java.util.function.Supplier<List<RaftPartition>> partitions = List::of;
 
   /**
    * @param founders the members this node founds the cluster with, or empty when it joins
@@ -62,8 +62,9 @@ public final class MembershipReconciler {
     scheduler.scheduleWithFixedDelay(this::reconcileQuietly, PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  public void attachPartitions(List<RaftPartition> opened) {
-    this.partitions = List.copyOf(opened);
+  /** Starts reconciling the partition groups {@code hosted} lists (at each pass: the hosted set changes). */
+  public void attachPartitions(java.util.function.Supplier<List<RaftPartition>> hosted) {
+    this.partitions = hosted;
     scheduler.execute(this::reconcileQuietly);
   }
 
@@ -108,7 +109,7 @@ public final class MembershipReconciler {
       state.members().forEach(m -> everyone.add(m.raftAddress()));
       converge(group.membership(), everyone);
     }
-    for (RaftPartition partition : partitions) {
+    for (RaftPartition partition : partitions.get()) {
       if (partition.membership().isLeader()) {
         Set<String> replicas = new LinkedHashSet<>();
         for (String nodeId : state.replicasOf(partition.id())) {

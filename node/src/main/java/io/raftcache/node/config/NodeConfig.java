@@ -58,8 +58,11 @@ public record NodeConfig(
     PostgresSettings postgres,
     SecuritySettings security) {
 
-  /** The most members that replicate every partition; larger clusters need placement onto subsets. */
-  public static final int MAX_FULL_REPLICATION_PEERS = 5;
+  /**
+   * The most members a cluster has (every member is a voter of the meta group, which stays at five), and so the
+   * largest replication factor.
+   */
+  public static final int MAX_MEMBERS = 5;
 
   /** A single-node configuration. */
   public NodeConfig(String nodeId, String host, int port, int metricsPort, Path dataDir, long maxMemoryBytes,
@@ -80,8 +83,8 @@ public record NodeConfig(
       throw new IllegalArgumentException("a joining node lists only itself in --peers (its id, client and raft"
           + " address); the cluster tells it the rest");
     }
-    if (replicationFactor < 1 || replicationFactor > MAX_FULL_REPLICATION_PEERS) {
-      throw new IllegalArgumentException("replication factor must be 1.." + MAX_FULL_REPLICATION_PEERS
+    if (replicationFactor < 1 || replicationFactor > MAX_MEMBERS) {
+      throw new IllegalArgumentException("replication factor must be 1.." + MAX_MEMBERS
           + ", got " + replicationFactor);
     }
     if (region == null || region.isBlank() || zone == null || zone.isBlank()) {
@@ -94,9 +97,9 @@ public record NodeConfig(
       if (peers.stream().map(ClusterPeer::nodeId).distinct().count() != peers.size()) {
         throw new IllegalArgumentException("--peers names a node id twice");
       }
-      if (peers.size() > MAX_FULL_REPLICATION_PEERS) {
-        throw new IllegalArgumentException("this version replicates every partition on every member, so a cluster has"
-            + " at most " + MAX_FULL_REPLICATION_PEERS + " members; got " + peers.size());
+      if (peers.size() > MAX_MEMBERS) {
+        throw new IllegalArgumentException("every member is a voter of the meta group, so a cluster has at most "
+            + MAX_MEMBERS + " members in this version; got " + peers.size());
       }
     }
     if (nodeId == null || nodeId.isBlank()) {

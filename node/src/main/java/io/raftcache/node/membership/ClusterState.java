@@ -1,5 +1,7 @@
 package io.raftcache.node.membership;
 
+import io.raftcache.node.placement.PlacementMember;
+import io.raftcache.node.placement.RendezvousPlacement;
 import io.raftcache.proto.internal.v1.ClusterStateRecord;
 import io.raftcache.proto.internal.v1.ReplicaSet;
 import java.util.ArrayList;
@@ -10,9 +12,10 @@ import java.util.Optional;
 /**
  * The cluster's members and partition assignment at one epoch: the value the meta raft group replicates.
  *
- * <p>This version places every partition on every member (at most {@link #MAX_MEMBERS}); the replication factor
- * is recorded for placement onto subsets of larger clusters, which is not built yet. Every change of members
- * bumps the epoch.
+ * <p>Each partition's replicas are min(R, members) nodes chosen by {@link RendezvousPlacement} (zone-spread, load
+ * bounded), a pure function of the member set, so every replica of the meta group computes the same assignment.
+ * Every member is a voter of the meta group, hence at most {@link #MAX_MEMBERS}. Every change of members bumps
+ * the epoch.
  *
  * @param clusterId id of the cluster; empty before bootstrap
  * @param epoch 0 before bootstrap, then +1 per change
@@ -23,7 +26,7 @@ import java.util.Optional;
  */
 public record ClusterState(String clusterId, long epoch, int partitionCount, int replicationFactor,
     List<MemberInfo> members, List<List<String>> replicas) {
-  /** The most members a cluster has while every member replicates every partition. */
+  /** The most members a cluster has: every member is a meta voter, and the meta group stays at five. */
   public static final int MAX_MEMBERS = 5;
 
   /** The state before bootstrap. */
@@ -52,9 +55,14 @@ public record ClusterState(String clusterId, long epoch, int partitionCount, int
     return members.stream().filter(m -> m.raftAddress().equals(raftAddress)).findFirst();
   }
 
-  /** Node ids of the replicas of {@code partition}. */
+  /** Node ids of the replicas of {@code partition}, the preferred leader first. */
   public List<String> replicasOf(int partition) {
     return replicas.get(partition);
+  }
+
+  /** Whether {@code nodeId} hosts a replica of {@code partition}. */
+  public boolean hosts(String nodeId, int partition) {
+    return bootstrapped() && replicas.get(partition).contains(nodeId);
   }
 
   /** The state with {@code member} added, or its record replaced if its id is known. */
@@ -75,11 +83,8 @@ public record ClusterState(String clusterId, long epoch, int partitionCount, int
   private ClusterState next(String id, int p, int r, List<MemberInfo> newMembers) {
     List<MemberInfo> sorted = new ArrayList<>(newMembers);
     sorted.sort(Comparator.comparing(MemberInfo::nodeId));
-    List<String> everyone = sorted.stream().map(MemberInfo::nodeId).toList();
-    List<List<String>> assignment = new ArrayList<>(p);
-    for (int i = 0; i < p; i++) {
-      assignment.add(everyone);
-    }
+    List<List<String>> assignment = sorted.isEmpty() ? List.of() : new RendezvousPlacement(r).place(p,
+        sorted.stream().map(m -> new PlacementMember(m.nodeId(), m.region(), m.zone())).toList()).replicas();
     return new ClusterState(id, epoch + 1, p, r, sorted, assignment);
   }
 

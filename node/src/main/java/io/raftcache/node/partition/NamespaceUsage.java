@@ -4,9 +4,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * How many entries and bytes each capacity-limited namespace holds, measured by a periodic scan of this node's
- * stores. Every member replicates every partition, so one node's count is the cluster's. Between scans the
- * figures lag, so a namespace can overshoot its limit by what is written in one interval.
+ * How many entries and bytes each capacity-limited namespace holds in the cluster, estimated by a periodic scan of
+ * this node's stores. A node hosts k of the P partitions; keys spread evenly over partitions by their hash, so
+ * the cluster's figure is estimated as the node's times P/k (exact when the node hosts every partition). Between
+ * scans the figures lag, so a namespace can overshoot its limit by what is written in one interval.
  */
 public final class NamespaceUsage {
   /** Entries and bytes (keys and values) of one namespace. */
@@ -27,7 +28,16 @@ public final class NamespaceUsage {
       last = Map.of();
       return;
     }
-    last = Map.copyOf(partitions.usageByNamespace(namespaces::contains, namespaces.size()));
+    int hosted = partitions.hosted().size();
+    if (hosted == 0) {
+      last = Map.of(); // nothing to measure yet: no limit is enforced until this node hosts a partition
+      return;
+    }
+    double scale = (double) partitions.count() / hosted;
+    Map<String, Usage> measured = new java.util.HashMap<>();
+    partitions.usageByNamespace(namespaces::contains, namespaces.size()).forEach((ns, usage) -> measured.put(ns,
+        new Usage(Math.round(usage.entries() * scale), Math.round(usage.bytes() * scale))));
+    last = Map.copyOf(measured);
   }
 
   /** The last measured usage of {@code namespace}. */

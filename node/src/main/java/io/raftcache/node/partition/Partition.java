@@ -41,6 +41,32 @@ public interface Partition extends AutoCloseable {
     });
   }
 
+  /** Whether this node holds a replica of the partition (a store to scan); false for one it only routes to. */
+  default boolean hosted() {
+    return true;
+  }
+
+  /**
+   * Removes {@code namespace}'s entries (only those tagged {@code tag}, unless it is null) through a node that
+   * hosts the partition, for a partition this node does not host; completes with how many went.
+   */
+  default CompletableFuture<Long> removeOnReplica(String namespace, String tag) {
+    throw new UnsupportedOperationException("partition " + id() + " is hosted here: scan it locally");
+  }
+
+  /**
+   * Entries read for a caller, and which node's replica they came from.
+   *
+   * @param servedBy node id of the replica that served the read, or null for this node's own
+   * @param entries one per key asked, null where absent
+   */
+  record Served(String servedBy, List<StoredEntry> entries) {}
+
+  /** {@link #readAll}, saying which replica served it (this node's, unless the partition is not hosted here). */
+  default CompletableFuture<Served> readServed(List<byte[]> keys, Consistency consistency) {
+    return readAll(keys, consistency).thenApply(entries -> new Served(null, entries));
+  }
+
   /** True if this node may propose for the partition (its leader). */
   boolean isLeader();
 

@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
-/** The partitions this node hosts, indexed by partition number, and the routing of store keys to them. */
+/**
+ * Every partition of the cluster as this node reaches it, indexed by partition number, and the routing of store
+ * keys to them; {@link #hosted} are those with a local replica.
+ */
 public final class PartitionSet implements AutoCloseable {
   private final List<Partition> partitions;
   private final long budgetBytes;
@@ -40,17 +43,29 @@ public final class PartitionSet implements AutoCloseable {
     return partitions;
   }
 
-  /** Sizes summed over all stores. */
+  /** The partitions with a replica (a store) on this node, by number. */
+  public List<Partition> hosted() {
+    List<Partition> hosted = new java.util.ArrayList<>(partitions.size());
+    for (Partition p : partitions) {
+      if (p.hosted()) {
+        hosted.add(p);
+      }
+    }
+    return hosted;
+  }
+
+  /** Sizes summed over the stores of the hosted partitions. */
   public StoreStats stats() {
     long entries = 0;
     long stored = 0;
     long offHeap = 0;
-    for (Partition p : partitions) {
+    List<Partition> hosted = hosted();
+    for (Partition p : hosted) {
       entries += p.store().entryCount();
       stored += p.store().storedBytes();
       offHeap += p.store().offHeapBytes();
     }
-    return new StoreStats(partitions.size(), entries, stored, offHeap, budgetBytes);
+    return new StoreStats(hosted.size(), entries, stored, offHeap, budgetBytes);
   }
 
   /**
@@ -60,7 +75,7 @@ public final class PartitionSet implements AutoCloseable {
    */
   public Map<String, NamespaceUsage.Usage> usageByNamespace(Predicate<String> counted, int maxNamespaces) {
     Map<String, long[]> counts = new HashMap<>();
-    for (Partition p : partitions) {
+    for (Partition p : hosted()) {
       p.store().scanAll((key, meta, size) -> {
         String ns = StoreKeys.namespaceOf(key);
         long[] c = counts.get(ns);

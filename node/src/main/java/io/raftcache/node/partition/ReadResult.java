@@ -11,9 +11,10 @@ import java.util.List;
  * @param version version of the entry, 0 on a miss
  * @param ttlRemainingMillis milliseconds until expiry at read time, -1 for never, 0 on a miss
  * @param tags tags of the entry
+ * @param servedBy node id of the replica that served the read when it is not this node's, else null
  */
 public record ReadResult(int partition, boolean found, byte[] value, long version, long ttlRemainingMillis,
-    List<String> tags) {
+    List<String> tags, String servedBy) {
   private static final byte[] EMPTY = new byte[0];
 
   public ReadResult {
@@ -21,7 +22,7 @@ public record ReadResult(int partition, boolean found, byte[] value, long versio
   }
 
   /** A miss in {@code partition}. */
-  static ReadResult miss(int partition) {
-    return new ReadResult(partition, false, EMPTY, 0, 0, List.of());
+  static ReadResult miss(int partition, String servedBy) {
+    return new ReadResult(partition, false, EMPTY, 0, 0, List.of(), servedBy);
   }
 }

@@ -57,8 +57,10 @@ public final class SofaMultiRaft implements AutoCloseable {
   private final RpcServer rpcServer;
   /** Mutual TLS on the raft port, or null for plaintext. */
   private final RaftTransportTls transportTls;
-  private final List<RaftGroupService> groups = new ArrayList<>();
-  private final List<PartitionStore> stores = new ArrayList<>();
+  /** Running groups by group id ("meta", "p-N"); guarded by this. */
+  private final Map<String, RaftGroupService> groups = new java.util.LinkedHashMap<>();
+  /** Stores of the running partition groups, by partition; guarded by this. */
+  private final Map<Integer, PartitionStore> stores = new java.util.HashMap<>();
 
   /**
    * Starts the shared raft RPC server of this node at {@code raftAddress} (host:port), with mutual TLS from
@@ -120,9 +122,48 @@ public final class SofaMultiRaft implements AutoCloseable {
   public synchronized RaftPartition start(int partition, PartitionStore store, List<String> initialVoters) {
     store.clear();
     PartitionFsm fsm = new PartitionFsm(partition, store, metrics, () -> leaderChanged.run());
-    Node node = startGroup("p-" + partition, raftDir.resolve(String.format("p-%04d", partition)), fsm, initialVoters);
-    stores.add(store);
+    Node node = startGroup("p-" + partition, partitionDir(partition), fsm, initialVoters);
+    stores.put(partition, store);
     return new RaftPartition(partition, node, fsm, nodeIdByRaftAddress, metrics);
+  }
+
+  /** Whether this node has raft data of {@code partition} from an earlier run (it hosted a replica). */
+  public boolean hasPartitionData(int partition) {
+    return Files.isDirectory(partitionDir(partition).resolve("meta"));
+  }
+
+  /**
+   * Stops the group of {@code partition}, closes its store and deletes its raft data: this node no longer hosts
+   * a replica (its group has already dropped it from the voters).
+   */
+  public void stop(int partition) {
+    RaftGroupService group;
+    PartitionStore store;
+    synchronized (this) {
+      group = groups.remove("p-" + partition);
+      store = stores.remove(partition);
+    }
+    if (group != null) {
+      group.shutdown();
+      try {
+        group.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (store != null) {
+      store.close();
+    }
+    Path dir = partitionDir(partition);
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      log.warn("could not delete the raft data of partition {} in {}", partition, dir, e);
+    }
+  }
+
+  private Path partitionDir(int partition) {
+    return raftDir.resolve(String.format("p-%04d", partition));
   }
 
   private Node startGroup(String groupId, Path dir, com.alipay.sofa.jraft.StateMachine fsm, List<String> initialVoters) {
@@ -160,7 +201,7 @@ public final class SofaMultiRaft implements AutoCloseable {
     if (node == null) {
       throw new IllegalStateException("raft group " + groupId + " did not start");
     }
-    groups.add(group);
+    groups.put(groupId, group);
     return node;
   }
 
@@ -169,9 +210,13 @@ public final class SofaMultiRaft implements AutoCloseable {
    * whose snapshot failed with jraft's status.
    */
   public Map<String, String> snapshotAll() throws InterruptedException {
-    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(groups.size());
+    List<RaftGroupService> running;
+    synchronized (this) {
+      running = new ArrayList<>(groups.values());
+    }
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(running.size());
     Map<String, String> failures = new java.util.concurrent.ConcurrentHashMap<>();
-    for (RaftGroupService group : groups) {
+    for (RaftGroupService group : running) {
       group.getRaftNode().snapshot(status -> {
         if (!status.isOk()) {
           failures.put(group.getGroupId(), status.toString());
@@ -189,13 +234,14 @@ public final class SofaMultiRaft implements AutoCloseable {
   /** Stops every group, then the RPC server, then closes the stores. */
   @Override
   public synchronized void close() {
-    for (RaftGroupService group : groups) {
+    List<RaftGroupService> running = new ArrayList<>(groups.values());
+    for (RaftGroupService group : running) {
       group.shutdown();
     }
     // A group whose state machine is stuck would block join() forever; a node must still exit, so the joins
     // are bounded.
     Thread joiner = new Thread(() -> {
-      for (RaftGroupService group : groups) {
+      for (RaftGroupService group : running) {
         try {
           group.join();
         } catch (InterruptedException e) {
@@ -218,7 +264,7 @@ public final class SofaMultiRaft implements AutoCloseable {
     if (transportTls != null) {
       transportTls.close();
     }
-    for (PartitionStore store : stores) {
+    for (PartitionStore store : stores.values()) {
       store.close();
     }
     log.info("raft groups stopped");

@@ -15,12 +15,12 @@ class MembershipStateMachineTest {
   static final MembershipCommand FOUND = MembershipStateMachine.bootstrap("c1", 8, 3, List.of(member("n2"), member("n1")));
 
   @Test
-  void bootstrapRecordsMembersSortedAndAssignsEveryPartitionToEveryMember() {
+  void bootstrapRecordsMembersSortedAndPlacesEveryPartitionOnAllOfFewerThanRMembers() {
     MembershipStateMachine sm = new MembershipStateMachine();
     ClusterState s = sm.apply(FOUND).state();
     assertThat(s.epoch()).isEqualTo(1);
     assertThat(s.members()).extracting(MemberInfo::nodeId).containsExactly("n1", "n2");
-    assertThat(s.replicas()).hasSize(8).allSatisfy(r -> assertThat(r).containsExactly("n1", "n2"));
+    assertThat(s.replicas()).hasSize(8).allSatisfy(r -> assertThat(r).containsExactlyInAnyOrder("n1", "n2"));
     assertThat(sm.apply(FOUND).rejection()).isEqualTo("the cluster already exists");
     assertThat(sm.state().epoch()).isEqualTo(1);
   }
@@ -44,6 +44,27 @@ class MembershipStateMachineTest {
     assertThat(left.state().members()).extracting(MemberInfo::nodeId).containsExactly("n1", "n3", "n4", "n5");
     assertThat(left.state().replicasOf(0)).doesNotContain("n2");
     assertThat(sm.apply(MembershipCommand.newBuilder().setLeave("n9").build()).rejection()).isEqualTo("no member n9");
+  }
+
+  @Test
+  void largerClustersPlaceRReplicasByRendezvousHashingOverTheMembers() {
+    MembershipStateMachine sm = new MembershipStateMachine();
+    sm.apply(FOUND);
+    for (String id : List.of("n3", "n4", "n5")) {
+      sm.apply(MembershipStateMachine.join(member(id)));
+    }
+    ClusterState s = sm.state();
+    // The assignment is exactly the placement of the member set: R = 3 of 5, each in a distinct zone.
+    io.raftcache.node.placement.Placement expected = new io.raftcache.node.placement.RendezvousPlacement(3).place(8,
+        s.members().stream().map(m -> new io.raftcache.node.placement.PlacementMember(m.nodeId(), m.region(), m.zone()))
+            .toList());
+    assertThat(s.replicas()).isEqualTo(expected.replicas());
+    assertThat(s.replicas()).allSatisfy(r -> assertThat(r).hasSize(3).doesNotHaveDuplicates());
+    assertThat(expected.replicaCounts().values()).allSatisfy(n -> assertThat(n).isBetween(3, 6));
+    assertThat(s.hosts(s.replicasOf(0).get(0), 0)).isTrue();
+    String outsider = s.members().stream().map(MemberInfo::nodeId).filter(id -> !s.replicasOf(0).contains(id))
+        .findFirst().orElseThrow();
+    assertThat(s.hosts(outsider, 0)).isFalse();
   }
 
   @Test
