@@ -315,7 +315,9 @@ public final class RaftCacheNode implements AutoCloseable {
             (System.nanoTime() - start) / 1_000_000);
       }
       this.membership = new MembershipReconciler(multiRaft, peerChannels, retries, this::publishTopology,
-          config.clusterId(), config.partitionCount(), config.replicationFactor(), founders);
+          config.clusterId(), config.partitionCount(), config.replicationFactor(), founders,
+          new MemberInfo(config.nodeId(), config.self().clientAddress(), config.self().raftAddress(), config.region(),
+              config.zone()));
       multiRaft.onLeaderChange(this::publishTopology);
       this.meta = multiRaft.startMeta(initialVoters, state -> {
         membership.onStateChange(state);

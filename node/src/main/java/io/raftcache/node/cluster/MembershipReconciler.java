@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * Changes go one at a time per group, each through jraft's catch-up, so a new replica receives a snapshot before
  * it counts towards a quorum. It runs on every state change, on leadership, and every second (a change that
  * failed, e.g. because a new replica was not up yet, is simply tried again).
+ *
+ * <p>It also corrects this node's own record: founders know only their own region and zone, so the bootstrap
+ * records the others' as {@code local}; each member whose record differs from what it knows of itself asks the
+ * meta leader to record it again (a join of a known id replaces its record), and placement then uses its zone.
  */
 public final class MembershipReconciler {
   private static final Logger log = LoggerFactory.getLogger(MembershipReconciler.class);
@@ -40,6 +44,8 @@ public final class MembershipReconciler {
   private final io.raftcache.proto.internal.v1.MembershipCommand bootstrap;
   private final Map<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
   private volatile MetaGroup meta;
+  /** This node's record as it knows it (its own region and zone). */
+  private final MemberInfo self;
   private volatile java.util.function.Supplier<List<RaftPartition>> partitions = List::of;
 
   /**
@@ -47,7 +53,9 @@ public final class MembershipReconciler {
    * @param topologyChanged told when members or assignments change
    */
   public MembershipReconciler(SofaMultiRaft raft, PeerChannels peers, ScheduledExecutorService scheduler,
-      Runnable topologyChanged, String clusterId, int partitionCount, int replicationFactor, List<MemberInfo> founders) {
+      Runnable topologyChanged, String clusterId, int partitionCount, int replicationFactor, List<MemberInfo> founders,
+      MemberInfo self) {
+    this.self = self;
     this.raft = raft;
     this.peers = peers;
     this.scheduler = scheduler;
@@ -104,6 +112,7 @@ public final class MembershipReconciler {
       }
       return;
     }
+    correctOwnRecord(group, state);
     if (group.isLeader()) {
       Set<String> everyone = new LinkedHashSet<>();
       state.members().forEach(m -> everyone.add(m.raftAddress()));
@@ -118,6 +127,43 @@ public final class MembershipReconciler {
         converge(partition.membership(), replicas);
       }
     }
+  }
+
+  /** Asks the meta leader to record this node's true labels if the state holds others for it. */
+  private void correctOwnRecord(MetaGroup group, ClusterState state) {
+    MemberInfo recorded = state.member(self.nodeId()).orElse(null);
+    if (recorded == null || recorded.equals(self) || inFlight.containsKey("own-record")) {
+      return;
+    }
+    log.info("the cluster records this node as {}; asking the meta leader to record {}", recorded, self);
+    if (group.isLeader()) {
+      track("own-record", group.propose(MembershipStateMachine.join(self)).thenApply(applied -> null));
+      return;
+    }
+    String leaderRaft = group.leaderRaftAddress();
+    String leader = leaderRaft == null ? null
+        : state.memberByRaftAddress(leaderRaft).map(MemberInfo::nodeId).orElse(null);
+    if (leader == null) {
+      return; // no meta leader known yet: the next pass tries again
+    }
+    io.raftcache.proto.internal.v1.JoinRequest request = io.raftcache.proto.internal.v1.JoinRequest.newBuilder()
+        .setClusterId(state.clusterId()).setPartitionCount(state.partitionCount()).setMember(self.toRecord()).build();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    com.google.common.util.concurrent.Futures.addCallback(io.grpc.stub.ClientCalls.futureUnaryCall(
+        peers.to(leader).newCall(MembershipService.JOIN,
+            io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS)), request),
+        new com.google.common.util.concurrent.FutureCallback<>() {
+          @Override
+          public void onSuccess(io.raftcache.proto.internal.v1.ClusterStateRecord result) {
+            done.complete(null);
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            done.completeExceptionally(t);
+          }
+        }, com.google.common.util.concurrent.MoreExecutors.directExecutor());
+    track("own-record", done);
   }
 
   private void converge(GroupMembership group, Set<String> desired) {

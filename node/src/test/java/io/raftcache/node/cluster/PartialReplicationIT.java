@@ -72,6 +72,8 @@ class PartialReplicationIT {
   final Map<String, RaftCacheNode> nodes = new LinkedHashMap<>();
   final Map<String, ManagedChannel> channels = new HashMap<>();
   final MutableClock clock = MutableClock.atStart();
+  /** Zone of each node; nodes not listed are in zone "local". */
+  final Map<String, String> zones = new HashMap<>();
 
   @AfterEach
   void stopAll() {
@@ -90,7 +92,8 @@ class PartialReplicationIT {
     Path data = dir.resolve(peer.nodeId());
     NodeConfig config = new NodeConfig(peer.nodeId(), "127.0.0.1", port, -1, data, 64L << 20, 1 << 20, 1024,
         PARTITIONS, NamespaceDefaults.none(), Duration.ofHours(1), Duration.ofSeconds(1), false, "it", founders,
-        false, Duration.ofMinutes(5), join, R, "local", "local", null, SecuritySettings.OPEN_PLAINTEXT);
+        false, Duration.ofMinutes(5), join, R, "local", zones.getOrDefault(peer.nodeId(), "local"), null,
+        SecuritySettings.OPEN_PLAINTEXT);
     nodes.put(peer.nodeId(), RaftCacheNode.start(config, clock,
         PartitionStoreFactory.chronicle(data.resolve("partitions")),
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))));
@@ -194,10 +197,25 @@ class PartialReplicationIT {
   @Test
   void eachPartitionLivesOnThreeOfFiveNodesAndEveryNodeServesEveryKey() throws Exception {
     List<ClusterPeer> founders = founders(5);
+    zones.putAll(Map.of("n1", "z1", "n2", "z2", "n3", "z3", "n4", "z1", "n5", "z2"));
     for (ClusterPeer peer : founders) {
       start(peer, founders, List.of());
     }
+    // Founders know only their own zone; each corrects its record, and placement then spreads over the zones.
+    await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> assertThat(
+        topology("n1").getMembersList()).allSatisfy(m -> assertThat(m.getZone()).isEqualTo(zones.get(m.getNodeId()))));
     Map<Integer, List<String>> assigned = awaitPlacement(5);
+    List<io.raftcache.node.placement.PlacementMember> placed = topology("n1").getMembersList().stream()
+        .map(m -> new io.raftcache.node.placement.PlacementMember(m.getNodeId(), m.getRegion(), m.getZone())).toList();
+    Map<Integer, List<String>> expected = new HashMap<>();
+    List<List<String>> placement = new io.raftcache.node.placement.RendezvousPlacement(R).place(PARTITIONS, placed)
+        .replicas();
+    for (int p = 0; p < PARTITIONS; p++) {
+      expected.put(p, placement.get(p));
+    }
+    assertThat(assigned).isEqualTo(expected);
+    assertThat(assigned.values()).allSatisfy(replicas ->
+        assertThat(replicas.stream().map(zones::get).distinct().count()).as("zones of %s", replicas).isGreaterThan(1));
     // Rendezvous placement spreads the 24 replicas: no node hosts more than ceil(1.25 * 24 / 5) = 6.
     Map<String, Integer> load = new HashMap<>();
     assigned.values().forEach(replicas -> replicas.forEach(id -> load.merge(id, 1, Integer::sum)));
