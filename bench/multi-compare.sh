@@ -4,12 +4,14 @@
 # machine throughput follows the other tenants; CPU per key much less so). A shorter companion of cluster-compare.sh.
 # Usage: bash bench/multi-compare.sh [output-dir] [node-jar]   (defaults: bench/target/runs/<UTC time>,
 #   node/target/raftcache-node.jar; pass another jar to measure an older build with the same client and script)
+#   OPS="get set setmulti getmulti" picks the lines (default: setmulti getmulti); get and getmulti read LEASE.
 # Needs: the node and bench jars built from the reactor (docs/benchmarks.md, run 6), redis-server on 127.0.0.1:6379.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-bench/target/runs/$(date -u +%Y%m%dT%H%M%SZ)}
 JAR=${2:-node/target/raftcache-node.jar}
 BATCH=${BATCH:-32}
+OPS=${OPS:-setmulti getmulti}
 mkdir -p "$OUT"
 DATA=$(mktemp -d /tmp/raftcache-bench.XXXXXX)
 T=127.0.0.1:7070,127.0.0.1:7071,127.0.0.1:7072
@@ -37,9 +39,20 @@ run() {
 CL="java -cp bench/target/raftcache-bench.jar io.raftcache.bench.ClientLoad --seeds $T --concurrency 50 --keys 20000
     --value-size 1024 --warmup 10 --duration 20"
 echo "jar: $JAR ($(sha1sum "$JAR" | cut -c1-12)), batch $BATCH" | tee "$OUT/results.txt"
-run $CL --op setmulti --batch "$BATCH"
-$CL --op getmulti --warmup 0 --duration 0 > /dev/null 2>> "$OUT/lg.err" # load every key, outside the CPU count
-run $CL --op getmulti --batch "$BATCH" --consistency LEASE --no-preload true
+preloaded=false
+preload() { # load every key once, outside the CPU count
+  $preloaded || $CL --op getmulti --warmup 0 --duration 0 > /dev/null 2>> "$OUT/lg.err"
+  preloaded=true
+}
+for op in $OPS; do
+  case $op in
+    setmulti) run $CL --op setmulti --batch "$BATCH" ;;
+    getmulti) preload; run $CL --op getmulti --batch "$BATCH" --consistency LEASE --no-preload true ;;
+    get) preload; run $CL --op get --consistency LEASE --no-preload true ;;
+    set) run $CL --op set ;;
+    *) echo "unknown op $op" >&2; exit 2 ;;
+  esac
+done
 echo "+ [$(uptime | sed 's/.*load average/load average/')] redis-benchmark -t set,get -c 50 -d 1024 -r 20000 -n 300000" >> "$OUT/results.txt"
 redis-benchmark -h 127.0.0.1 -p 6379 -t set,get -c 50 -d 1024 -r 20000 -n 300000 --csv | tee -a "$OUT/results.txt"
 echo "results in $OUT/results.txt"

@@ -340,8 +340,13 @@ public final class ForwardingPartition implements Partition {
     return callers == null ? max : callers.minimum(max);
   }
 
+  /**
+   * 5, 10, 20, 40, then 50 ms between tries. The cap sets how late a waiting call notices the new leader after an
+   * election (up to 200 ms with the earlier cap, a fifth of the failover budget); a retry is one cheap local check
+   * or one refused call, so trying every 50 ms costs little while it lasts.
+   */
   private static long backoff(int tries) {
-    return Math.min(200, 5L << Math.min(tries, 6));
+    return Math.min(50, 5L << Math.min(tries, 4));
   }
 
   private CacheException noLeader() {

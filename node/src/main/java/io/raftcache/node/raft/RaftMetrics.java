@@ -13,6 +13,8 @@ public final class RaftMetrics {
   private final Counter snapshots;
   private final Histogram snapshotSeconds;
   private final Counter forwarded;
+  private final Counter.Child leaseLocal;
+  private final Counter.Child leaseRound;
 
   /** Registers the metrics in {@code registry}. */
   public RaftMetrics(CollectorRegistry registry) {
@@ -28,7 +30,17 @@ public final class RaftMetrics {
     snapshotSeconds = Histogram.build().name("raftcache_raft_snapshot_seconds").help("Snapshot save or load time.")
         .labelNames("kind").buckets(0.001, 0.01, 0.1, 1, 10, 60).register(registry);
     forwarded = Counter.build().name("raftcache_forwarded_requests_total")
-        .help("Proposals this node forwarded to a partition leader on another node.").register(registry);
+        .help("Proposals, reads and removals this node sent to a partition's leader or replica on another node.")
+        .register(registry);
+    Counter leaseReads = Counter.build().name("raftcache_raft_lease_reads_total")
+        .help("LEASE reads on a leader: served under its own lease (local) or after a heartbeat round (round).")
+        .labelNames("path").register(registry);
+    leaseLocal = leaseReads.labels("local");
+    leaseRound = leaseReads.labels("round");
+  }
+
+  void leaseRead(boolean local) {
+    (local ? leaseLocal : leaseRound).inc();
   }
 
   void applied(long nanos) {
