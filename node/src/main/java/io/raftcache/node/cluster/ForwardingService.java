@@ -84,22 +84,40 @@ public final class ForwardingService {
         .asRuntimeException(trailers));
   }
 
-  private void read(byte[] request, StreamObserver<byte[]> response) {
+  /** A request body parser that may find the bytes malformed. */
+  @FunctionalInterface
+  private interface Parser<T> {
+    T parse(byte[] request) throws java.io.IOException;
+  }
+
+  /**
+   * The parsed request of a call that needs a local replica of its partition, or null after answering: INVALID_ARGUMENT
+   * for a bad partition or body, FAILED_PRECONDITION with a hint when this node does not host the partition.
+   */
+  private <T> T hostedRequest(byte[] request, Parser<T> parser, StreamObserver<byte[]> response) {
     ForwardingPartition p = partition(request, response);
     if (p == null) {
-      return;
+      return null;
     }
     if (!p.hosted()) {
       refuse(p, "does not host", response);
-      return;
+      return null;
     }
-    ForwardingProtocol.ReadRequest read;
     try {
-      read = ForwardingProtocol.parseRead(request);
+      return parser.parse(request);
     } catch (java.io.IOException e) {
-      response.onError(Status.INVALID_ARGUMENT.withDescription("malformed read: " + e.getMessage()).asRuntimeException());
+      response.onError(Status.INVALID_ARGUMENT.withDescription("malformed request: " + e.getMessage())
+          .asRuntimeException());
+      return null;
+    }
+  }
+
+  private void read(byte[] request, StreamObserver<byte[]> response) {
+    ForwardingProtocol.ReadRequest read = hostedRequest(request, ForwardingProtocol::parseRead, response);
+    if (read == null) {
       return;
     }
+    ForwardingPartition p = partitions.get(read.partition());
     operations.readHosted(p, read.keys(), read.consistency()).whenComplete((entries, failure) -> {
       if (failure == null) {
         response.onNext(ForwardingProtocol.readResponse(nodeId, entries));
@@ -135,21 +153,11 @@ public final class ForwardingService {
   }
 
   private void remove(byte[] request, StreamObserver<byte[]> response) {
-    ForwardingPartition p = partition(request, response);
-    if (p == null) {
+    ForwardingProtocol.RemoveRequest remove = hostedRequest(request, ForwardingProtocol::parseRemove, response);
+    if (remove == null) {
       return;
     }
-    if (!p.hosted()) {
-      refuse(p, "does not host", response);
-      return;
-    }
-    ForwardingProtocol.RemoveRequest remove;
-    try {
-      remove = ForwardingProtocol.parseRemove(request);
-    } catch (java.io.IOException e) {
-      response.onError(Status.INVALID_ARGUMENT.withDescription("malformed removal: " + e.getMessage()).asRuntimeException());
-      return;
-    }
+    ForwardingPartition p = partitions.get(remove.partition());
     removals.execute(() -> {
       try {
         long removed = operations.removeHosted(p, remove.namespace(), remove.tag());

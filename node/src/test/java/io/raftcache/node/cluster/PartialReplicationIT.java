@@ -7,19 +7,14 @@ import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.raftcache.node.RaftCacheNode;
 import io.raftcache.node.config.ClusterPeer;
-import io.raftcache.node.config.NamespaceDefaults;
-import io.raftcache.node.config.NodeConfig;
-import io.raftcache.node.config.SecuritySettings;
 import io.raftcache.node.partition.Partition;
-import io.raftcache.node.storage.PartitionStoreFactory;
 import io.raftcache.node.storage.StoreDigest;
 import io.raftcache.node.testing.FreePorts;
 import io.raftcache.node.testing.GrpcAssertions;
+import io.raftcache.node.testing.LoopbackNodes;
 import io.raftcache.node.testing.MutableClock;
 import io.raftcache.proto.Partitioning;
 import io.raftcache.proto.RaftCacheMetadata;
@@ -41,7 +36,6 @@ import io.raftcache.proto.v1.SetMultiEntry;
 import io.raftcache.proto.v1.SetMultiRequest;
 import io.raftcache.proto.v1.SetRequest;
 import io.raftcache.proto.v1.Topology;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,16 +82,9 @@ class PartialReplicationIT {
   }
 
   void start(ClusterPeer peer, List<ClusterPeer> founders, List<String> join) throws Exception {
-    int port = Integer.parseInt(peer.clientAddress().split(":")[1]);
-    Path data = dir.resolve(peer.nodeId());
-    NodeConfig config = new NodeConfig(peer.nodeId(), "127.0.0.1", port, -1, data, 64L << 20, 1 << 20, 1024,
-        PARTITIONS, NamespaceDefaults.none(), Duration.ofHours(1), Duration.ofSeconds(1), false, "it", founders,
-        false, Duration.ofMinutes(5), join, R, "local", zones.getOrDefault(peer.nodeId(), "local"), null,
-        SecuritySettings.OPEN_PLAINTEXT);
-    nodes.put(peer.nodeId(), RaftCacheNode.start(config, clock,
-        PartitionStoreFactory.chronicle(data.resolve("partitions")),
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))));
-    channels.put(peer.nodeId(), NettyChannelBuilder.forTarget(peer.clientAddress()).usePlaintext().build());
+    nodes.put(peer.nodeId(), LoopbackNodes.start(dir, peer, founders, join, clock, 64L << 20, PARTITIONS, R,
+        zones.getOrDefault(peer.nodeId(), "local")));
+    channels.put(peer.nodeId(), LoopbackNodes.channel(peer));
   }
 
   void stop(String nodeId) {

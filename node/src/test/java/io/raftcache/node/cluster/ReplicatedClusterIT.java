@@ -7,18 +7,13 @@ import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.raftcache.node.RaftCacheNode;
 import io.raftcache.node.config.ClusterPeer;
-import io.raftcache.node.config.NamespaceDefaults;
-import io.raftcache.node.config.NodeConfig;
-import io.raftcache.node.config.SecuritySettings;
-import io.raftcache.node.storage.PartitionStoreFactory;
 import io.raftcache.node.storage.StoreDigest;
 import io.raftcache.node.testing.FreePorts;
 import io.raftcache.node.testing.GrpcAssertions;
+import io.raftcache.node.testing.LoopbackNodes;
 import io.raftcache.node.testing.MutableClock;
 import io.raftcache.node.metrics.StoreStats;
 import io.raftcache.proto.Partitioning;
@@ -46,7 +41,6 @@ import io.raftcache.proto.v1.DeleteMultiResponse;
 import io.raftcache.proto.v1.Topology;
 import io.raftcache.proto.v1.Member;
 import io.raftcache.proto.v1.WatchTopologyRequest;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,14 +92,8 @@ class ReplicatedClusterIT {
 
   /** Starts {@code peer} founding a cluster of {@code founders}, or joining through {@code join}. */
   void start(ClusterPeer peer, List<ClusterPeer> founders, List<String> join) throws Exception {
-    int port = Integer.parseInt(peer.clientAddress().split(":")[1]);
-    Path data = dir.resolve(peer.nodeId());
-    NodeConfig config = new NodeConfig(peer.nodeId(), "127.0.0.1", port, -1, data, memoryBudget, 1 << 20, 1024,
-        PARTITIONS, NamespaceDefaults.none(), Duration.ofHours(1), Duration.ofSeconds(1), false, "it", founders, false, Duration.ofMinutes(5), join, 3, "local", "local", null, SecuritySettings.OPEN_PLAINTEXT);
-    nodes.put(peer.nodeId(), RaftCacheNode.start(config, clock,
-        PartitionStoreFactory.chronicle(data.resolve("partitions")),
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))));
-    channels.put(peer.nodeId(), NettyChannelBuilder.forTarget(peer.clientAddress()).usePlaintext().build());
+    nodes.put(peer.nodeId(), LoopbackNodes.start(dir, peer, founders, join, clock, memoryBudget, PARTITIONS, 3, "local"));
+    channels.put(peer.nodeId(), LoopbackNodes.channel(peer));
   }
 
   void stop(String nodeId) {
@@ -145,6 +133,8 @@ class ReplicatedClusterIT {
       for (int p = 0; p < PARTITIONS; p++) {
         List<StoreDigest> digests = new ArrayList<>();
         for (RaftCacheNode node : nodes.values()) {
+          // With as many members as replicas every node hosts every partition, once its group has started.
+          assertThat(node.partitions().all().get(p).hosted()).as("partition %d hosted", p).isTrue();
           digests.add(StoreDigest.of(node.partitions().all().get(p).store()));
         }
         assertThat(digests).as("partition %d", p).allMatch(d -> d.equals(digests.get(0)));
@@ -416,6 +406,7 @@ class ReplicatedClusterIT {
       }
       for (RaftCacheNode node : nodes.values()) {
         for (int p = 0; p < PARTITIONS; p++) {
+          assertThat(node.partitions().all().get(p).hosted()).as("partition %d hosted", p).isTrue();
           assertThat(node.partitions().all().get(p).store().entryCount()).isPositive();
         }
       }
