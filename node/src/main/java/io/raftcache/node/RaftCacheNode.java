@@ -12,6 +12,7 @@ import io.raftcache.node.api.CacheService;
 import io.raftcache.node.api.ClusterService;
 import io.raftcache.node.api.MetricsInterceptor;
 import io.raftcache.node.api.NoForwardInterceptor;
+import io.raftcache.node.api.ReadCallExecutor;
 import io.raftcache.node.api.ServingGate;
 import io.raftcache.node.api.ValueEncryption;
 import io.raftcache.node.crypto.AesGcmEnvelope;
@@ -237,7 +238,7 @@ public final class RaftCacheNode implements AutoCloseable {
           membersOnly));
       serverBuilder.addService(ServerInterceptors.intercept(membershipService.definition(), membersOnly));
     }
-    this.server = serverBuilder.build();
+    this.server = serverBuilder.callExecutor(new ReadCallExecutor()).build();
     this.metricsServer = startMetrics(config, metrics, ready);
     this.background = Executors.newSingleThreadScheduledExecutor(daemon("raftcache-expiry"));
   }
