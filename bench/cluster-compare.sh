@@ -25,7 +25,16 @@ c0=$(cpu); sleep 20; c1=$(cpu)
 hz=$(getconf CLK_TCK)
 echo "idle: 3 nodes used $(echo "scale=2; ($c1-$c0)/$hz/20" | bc) cores over 20 s" | tee "$OUT/results.txt"
 
-run() { echo "+ $*" >> "$OUT/results.txt"; "$@" 2>> "$OUT/lg.err" | tee -a "$OUT/results.txt"; }
+run() { echo "+ [$(cut -d' ' -f1 /proc/loadavg)] $*" >> "$OUT/results.txt"; "$@" 2>> "$OUT/lg.err" | tee -a "$OUT/results.txt"; }
+redis() {
+  echo "+ [$(cut -d' ' -f1 /proc/loadavg)] redis-benchmark -t set,get -c 50 -d 1024 -r 20000 -n 300000" >> "$OUT/results.txt"
+  redis-benchmark -h 127.0.0.1 -p 6379 -t set,get -c 50 -d 1024 -r 20000 -n 300000 --csv | tee -a "$OUT/results.txt"
+}
+# Redis before and after: this machine's speed drifts by 2-3x within minutes, so both ends of the run are kept.
+redis
+# The nodes' JIT compiles for about a minute under load; without this the first lines measure the compiler.
+$LG --targets $T --op set --warmup 20 --duration 1 > /dev/null 2>> "$OUT/lg.err"
+$LG --targets $T --op get --consistency LEASE --no-preload --warmup 20 --duration 1 > /dev/null 2>> "$OUT/lg.err"
 rate_of() { grep -o 'ops/s=[0-9]*' <<< "$1" | cut -d= -f2; }
 set_max=$(run $LG --targets $T --op set | tail -1)
 lease_max=$(run $LG --targets $T --op get --consistency LEASE | tail -1)
@@ -46,6 +55,5 @@ run $CL --op getmulti --batch 32 --consistency LEASE > /dev/null
 run $CL --op setmulti --batch 32 > /dev/null
 run $CL --op get --consistency LEASE --auto-batch-ms 1 > /dev/null
 run $CL --op set --auto-batch-ms 1 > /dev/null
-echo "+ redis-benchmark -t set,get -c 50 -d 1024 -r 20000 -n 300000" >> "$OUT/results.txt"
-redis-benchmark -h 127.0.0.1 -p 6379 -t set,get -c 50 -d 1024 -r 20000 -n 300000 --csv | tee -a "$OUT/results.txt"
+redis
 echo "results in $OUT/results.txt"
