@@ -23,7 +23,7 @@ import org.HdrHistogram.Histogram;
  * <pre>
  * java -cp bench/target/raftcache-bench.jar io.raftcache.bench.ClientLoad --seeds 127.0.0.1:7070 \
  *   --op get|set|getmulti|setmulti [--batch 32] [--consistency LEASE] [--concurrency 50] [--duration 20]
- *   [--warmup 10] [--keys 20000] [--value-size 1024] [--auto-batch-ms 0.5] [--no-preload true]
+ *   [--warmup 10] [--keys 20000] [--value-size 1024] [--auto-batch-ms 0.5] [--no-preload true] [--transport-callbacks true]
  * </pre>
  *
  * At most {@code --concurrency} calls are outstanding. Prints calls/s and keys/s (they differ for batches) and
@@ -37,6 +37,7 @@ public final class ClientLoad {
         "--concurrency", "50", "--duration", "20", "--warmup", "10", "--keys", "20000", "--value-size", "1024"));
     o.put("--auto-batch-ms", "0");
     o.put("--no-preload", "false");
+    o.put("--transport-callbacks", "false");
     String seeds = null;
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (args[i].equals("--seeds")) {
@@ -63,7 +64,8 @@ public final class ClientLoad {
       keyNames[i] = String.format("key:%08d", i);
     }
     RaftCacheClient.Builder builder = RaftCacheClient.newBuilder().seeds(seeds.split(",")).namespace("bench")
-        .defaultConsistency(Consistency.valueOf(o.get("--consistency"))).defaultDeadline(Duration.ofSeconds(5));
+        .defaultConsistency(Consistency.valueOf(o.get("--consistency"))).defaultDeadline(Duration.ofSeconds(5))
+        .completeOnTransportThreads(Boolean.parseBoolean(o.get("--transport-callbacks")));
     double autoBatchMs = Double.parseDouble(o.get("--auto-batch-ms"));
     if (autoBatchMs > 0) {
       builder.autoBatch(Duration.ofNanos((long) (autoBatchMs * 1e6)), 64);
@@ -135,7 +137,8 @@ public final class ClientLoad {
       }
       permits.acquire(concurrency);
       System.out.printf(Locale.ROOT, "client op=%s%s batch=%d concurrency=%d calls/s=%.0f keys/s=%.0f p50=%.3fms p99=%.3fms"
-              + " p99.9=%.3fms errors=%d%n", op, autoBatchMs > 0 ? " auto-batch=" + autoBatchMs + "ms" : "", op.endsWith("multi") ? batch : 1, concurrency, calls.sum() / seconds,
+              + " p99.9=%.3fms errors=%d%n", op, (autoBatchMs > 0 ? " auto-batch=" + autoBatchMs + "ms" : "")
+              + (Boolean.parseBoolean(o.get("--transport-callbacks")) ? " transport-callbacks" : ""), op.endsWith("multi") ? batch : 1, concurrency, calls.sum() / seconds,
           keysDone.sum() / seconds, hist.getValueAtPercentile(50) / 1000.0, hist.getValueAtPercentile(99) / 1000.0,
           hist.getValueAtPercentile(99.9) / 1000.0, errors.sum());
     }

@@ -310,8 +310,21 @@ public final class RaftCacheClient implements AutoCloseable {
     private Function<String, ManagedChannel> channelFactory;
     private Duration batchWindow;
     private int maxBatch;
+    private boolean transportThreadCallbacks;
 
     private Builder() {}
+
+    /**
+     * Completes the futures this client returns on the gRPC transport's own threads instead of handing every
+     * response to a thread pool first (off by default). Saves a thread wake-up per call, which on a busy machine
+     * is a large part of a call's client-side cost, but a callback attached to a returned future (thenApply,
+     * whenComplete, ...) then runs on a transport thread and must not block: a blocked callback stalls every
+     * call on its connections. {@code join()} on the caller's own thread and the {@link RaftCacheClient#sync} view are fine.
+     */
+    public Builder completeOnTransportThreads(boolean value) {
+      this.transportThreadCallbacks = value;
+      return this;
+    }
 
     /**
      * Sends single-key {@code get(key)} and {@code set(key, value)} calls that arrive within {@code window} for
@@ -408,6 +421,9 @@ public final class RaftCacheClient implements AutoCloseable {
           b.useTransportSecurity();
         } else {
           b.usePlaintext();
+        }
+        if (transportThreadCallbacks) {
+          b.directExecutor();
         }
         if (token != null) {
           Metadata headers = new Metadata();
