@@ -149,6 +149,7 @@ public final class RaftCacheNode implements AutoCloseable {
   private RaftCacheNode(NodeConfig config, Clock clock, PartitionStoreFactory stores, ServerBuilder<?> serverBuilder) {
     this.clock = clock;
     this.config = config;
+    health.setStatus("", ServingStatus.NOT_SERVING); // grpc's health service starts out SERVING
     // The value limit is checked on plaintext; an encrypted value is larger by its envelope. Every node plans
     // for it, with keys or not, since replicas store what the leader proposes.
     StoreSizing sizing = StoreSizing.plan(config.partitionBudgetBytes(), AVERAGE_KEY_BYTES,
@@ -389,7 +390,7 @@ public final class RaftCacheNode implements AutoCloseable {
    * Stops serving cache calls once the cluster no longer lists this node (an operator removed it): its replicas
    * get no more writes, so answering would hand out stale data. Health turns NOT_SERVING and /readyz false.
    */
-  private void noticeRemoval(ClusterState state) {
+  private synchronized void noticeRemoval(ClusterState state) {
     if (state.member(config.nodeId()).isPresent()) {
       wasMember = true; // a joiner replays the epochs before its join too: only a member can be removed
       return;
@@ -441,9 +442,12 @@ public final class RaftCacheNode implements AutoCloseable {
     node.background.scheduleWithFixedDelay(node.denials::flushCounted, 1, 1, TimeUnit.SECONDS);
     long intervalMillis = config.expiryInterval().toMillis();
     node.background.scheduleWithFixedDelay(node::sweepQuietly, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
-    if (node.removedFromCluster == null) {
-      node.health.setStatus("", ServingStatus.SERVING);
-      node.ready.set(true);
+    if (config.replicated()) {
+      // Partition groups start once the cluster state assigns them, after the server is up; until they have,
+      // and know their leaders, calls would only wait for them, so health and /readyz say not yet.
+      node.background.scheduleWithFixedDelay(node::markReadyOnceSettled, 0, 200, TimeUnit.MILLISECONDS);
+    } else {
+      node.markReady();
     }
     log.info("node {} serving gRPC on {}:{}{}, {} partitions, memory budget {} bytes, data in {}",
         config.nodeId(), config.host(), node.port(),
@@ -519,6 +523,22 @@ public final class RaftCacheNode implements AutoCloseable {
       partitionsEnsuredAt = now;
     } catch (RuntimeException | java.sql.SQLException e) {
       log.warn("PostgreSQL not usable yet ({}); retrying in 5 s, audit events wait in the spool", e.getMessage());
+    }
+  }
+
+  /** Turns health SERVING and /readyz true once this node hosts its assigned partitions and they know leaders. */
+  private void markReadyOnceSettled() {
+    if (!ready.get() && hosting.settled()) {
+      markReady();
+      log.info("node {} ready: hosting {} partitions, each with a known leader", config.nodeId(),
+          partitions.hosted().size());
+    }
+  }
+
+  private synchronized void markReady() {
+    if (removedFromCluster == null && !ready.get() && !closed.get()) {
+      health.setStatus("", ServingStatus.SERVING);
+      ready.set(true);
     }
   }
 

@@ -113,6 +113,24 @@ public final class PartitionHosting implements AutoCloseable {
     return hosted;
   }
 
+  /**
+   * Whether this node hosts exactly the partitions the latest state assigns to it and each of its replicas knows
+   * its leader: the node can then serve its share without waiting for a group to start or elect.
+   */
+  public boolean settled() {
+    ClusterState state = latest;
+    if (!state.bootstrapped()) {
+      return false;
+    }
+    for (ForwardingPartition p : partitions) {
+      RaftPartition replica = p.replica();
+      if (state.hosts(nodeId, p.id()) != (replica != null) || (replica != null && replica.leaderNodeId() == null)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private void apply(ClusterState state) {
     latest = state;
     if (!state.bootstrapped()) {
