@@ -216,6 +216,9 @@ public final class ForwardingPartition implements Partition {
 
   @Override
   public CompletableFuture<List<StoredEntry>> readAll(List<byte[]> keys, Consistency consistency) {
+    if (local != null) {
+      return Partition.super.readAll(keys, consistency); // no wrapping on the hosted path
+    }
     return readServed(keys, consistency).thenApply(Served::entries);
   }
 
@@ -232,7 +235,7 @@ public final class ForwardingPartition implements Partition {
   @Override
   public CompletableFuture<Long> removeOnReplica(String namespace, String tag) {
     return remote(ForwardingProtocol.REMOVE, ForwardingProtocol.removeRequest(id, namespace, tag),
-        response -> ForwardingProtocol.body(response).readLong());
+        ForwardingProtocol::parseRemoved);
   }
 
   private void readLocally(byte[] key, Consistency consistency, Deadline deadline, int tries,

@@ -39,7 +39,7 @@ final class ForwardingProtocol {
 
   /**
    * Removes a namespace's entries (with a tag, or all) from a partition hosted by the callee:
-   * {@code [partition:4][flush:1][namespace UTF][hasTag:1][tag UTF]}; response {@code [removed:8]}.
+   * {@code [partition:4][namespace UTF][hasTag:1][tag UTF]}; response {@code [removed:8]}.
    */
   static final MethodDescriptor<byte[], byte[]> REMOVE = bytesMethod("Remove");
 
@@ -59,23 +59,18 @@ final class ForwardingProtocol {
   private ForwardingProtocol() {}
 
   static byte[] accessed(int partition, java.util.List<byte[]> keys) {
-    java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
-    try (java.io.DataOutputStream out = new java.io.DataOutputStream(buffer)) {
-      out.writeInt(partition);
+    return message(partition, out -> {
       out.writeInt(keys.size());
       for (byte[] key : keys) {
         out.writeInt(key.length);
         out.write(key);
       }
-    } catch (java.io.IOException impossible) {
-      throw new java.io.UncheckedIOException(impossible);
-    }
-    return buffer.toByteArray();
+    });
   }
 
   /** The keys of an {@link #ACCESSED} request; at most {@code maxKeys}, each at most {@code maxKeyBytes}. */
   static java.util.List<byte[]> accessedKeys(byte[] request, int maxKeys, int maxKeyBytes) throws java.io.IOException {
-    java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(request, 4, request.length - 4));
+    java.io.DataInputStream in = body(request);
     int n = in.readInt();
     if (n < 0 || n > maxKeys) {
       throw new java.io.IOException("bad key count " + n);
@@ -93,11 +88,18 @@ final class ForwardingProtocol {
     return keys;
   }
 
-  /** Writes {@code [partition:4]} then whatever {@code body} writes. */
+  /** A request: {@code [partition:4]} then whatever {@code body} writes. */
   static byte[] message(int partition, Body body) {
+    return bytes(out -> {
+      out.writeInt(partition);
+      body.write(out);
+    });
+  }
+
+  /** Whatever {@code body} writes (a response: no partition header). */
+  static byte[] bytes(Body body) {
     java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
     try (java.io.DataOutputStream out = new java.io.DataOutputStream(buffer)) {
-      out.writeInt(partition);
       body.write(out);
     } catch (IOException impossible) {
       throw new UncheckedIOException(impossible);
@@ -105,9 +107,14 @@ final class ForwardingProtocol {
     return buffer.toByteArray();
   }
 
-  /** The body of a message after its partition number. */
+  /** The body of a request after its partition number. */
   static java.io.DataInputStream body(byte[] request) {
     return new java.io.DataInputStream(new ByteArrayInputStream(request, 4, request.length - 4));
+  }
+
+  /** A response to read. */
+  private static java.io.DataInputStream in(byte[] response) {
+    return new java.io.DataInputStream(new ByteArrayInputStream(response));
   }
 
   /** Writes a message body. */
@@ -158,28 +165,24 @@ final class ForwardingProtocol {
   }
 
   static byte[] readResponse(String servedBy, java.util.List<io.raftcache.node.storage.StoredEntry> entries) {
-    java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
-    try (java.io.DataOutputStream out = new java.io.DataOutputStream(buffer)) {
+    return bytes(out -> {
       out.writeUTF(servedBy);
       out.writeInt(entries.size());
       for (io.raftcache.node.storage.StoredEntry entry : entries) {
         if (entry == null) {
           out.writeInt(-1);
         } else {
-          byte[] bytes = io.raftcache.node.storage.EntryCodec.encode(entry);
-          out.writeInt(bytes.length);
-          out.write(bytes);
+          byte[] encoded = io.raftcache.node.storage.EntryCodec.encode(entry);
+          out.writeInt(encoded.length);
+          out.write(encoded);
         }
       }
-    } catch (IOException impossible) {
-      throw new UncheckedIOException(impossible);
-    }
-    return buffer.toByteArray();
+    });
   }
 
   static io.raftcache.node.partition.Partition.Served parseReadResponse(byte[] response, int expected) {
     try {
-      java.io.DataInputStream in = new java.io.DataInputStream(new ByteArrayInputStream(response));
+      java.io.DataInputStream in = in(response);
       String servedBy = in.readUTF();
       int n = in.readInt();
       if (n != expected) {
@@ -211,7 +214,7 @@ final class ForwardingProtocol {
   record LeaderView(long term, String leader, java.util.Set<String> voters) {}
 
   static byte[] leaderResponse(LeaderView view) {
-    return message(0, out -> {
+    return bytes(out -> {
       out.writeLong(view.term());
       out.writeUTF(view.leader());
       out.writeInt(view.voters().size());
@@ -223,7 +226,7 @@ final class ForwardingProtocol {
 
   static LeaderView parseLeader(byte[] response) {
     try {
-      java.io.DataInputStream in = body(response);
+      java.io.DataInputStream in = in(response);
       long term = in.readLong();
       String leader = in.readUTF();
       int n = in.readInt();
@@ -254,6 +257,14 @@ final class ForwardingProtocol {
     boolean tagged = in.readBoolean();
     String tag = in.readUTF();
     return new RemoveRequest(partitionOf(request), namespace, tagged ? tag : null);
+  }
+
+  static byte[] removeResponse(long removed) {
+    return bytes(out -> out.writeLong(removed));
+  }
+
+  static long parseRemoved(byte[] response) throws IOException {
+    return in(response).readLong();
   }
 
   static byte[] request(int partition, byte[] command) {

@@ -161,7 +161,7 @@ public final class ForwardingService {
     removals.execute(() -> {
       try {
         long removed = operations.removeHosted(p, remove.namespace(), remove.tag());
-        response.onNext(ForwardingProtocol.message(0, out -> out.writeLong(removed)));
+        response.onNext(ForwardingProtocol.removeResponse(removed));
         response.onCompleted();
       } catch (RuntimeException e) {
         refuse(p, "could not remove from (" + Failures.unwrap(e).getMessage() + ")", response);

@@ -155,8 +155,8 @@ public final class SofaMultiRaft implements AutoCloseable {
       store.close();
     }
     Path dir = partitionDir(partition);
-    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    try {
+      com.google.common.io.MoreFiles.deleteRecursively(dir);
     } catch (IOException e) {
       log.warn("could not delete the raft data of partition {} in {}", partition, dir, e);
     }
