@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>UNAVAILABLE without a reason (the node is down or unreachable), NODE_NOT_READY, EPOCH_MISMATCH: the table
  *       is refreshed and the call retried elsewhere after a jittered backoff, if it is idempotent (or the reason
  *       says it was not applied).
+ *   <li>PARTITION_BUSY: nothing was proposed; retried at the same leader after a jittered backoff. Safe for every
+ *       call.
  *   <li>OUTCOME_UNKNOWN, or UNAVAILABLE for a non-idempotent call: {@link AmbiguousOutcomeException}.
  *   <li>Everything else (bad input, quota, the deadline): {@link RaftCacheException} at once.
  * </ul>
@@ -166,6 +168,11 @@ final class RetryingCaller {
         }
         case EPOCH_MISMATCH, NODE_NOT_READY -> {
           topology.refresh();
+          later(t, tries);
+          return;
+        }
+        case PARTITION_BUSY -> {
+          // Refused before anything was proposed, so every call may go again once the leader's queue drains.
           later(t, tries);
           return;
         }

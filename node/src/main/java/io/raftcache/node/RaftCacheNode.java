@@ -354,7 +354,7 @@ public final class RaftCacheNode implements AutoCloseable {
   private static RaftSettings raftSettings(NodeConfig config) {
     RaftSettings d = RaftSettings.DEFAULT;
     return new RaftSettings(d.electionTimeoutMs(), d.maxElectionDelayMs(), d.heartbeatFactor(), d.sync(),
-        (int) Math.max(1, config.snapshotInterval().toSeconds()), config.sharedRaftTimers());
+        (int) Math.max(1, config.snapshotInterval().toSeconds()), config.sharedRaftTimers(), d.maxInFlightEntries());
   }
 
   /** Sizes summed over the stores; all zero while they are still opening (the registry samples at once). */

@@ -432,6 +432,9 @@ public final class ForwardingPartition implements Partition {
               }
               if (status.getCode() == Status.Code.FAILED_PRECONDITION) {
                 retry(); // the node was not (or no longer) the leader: nothing was submitted
+              } else if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                // The leader's proposal queue was full: nothing was proposed, and the caller may back off and retry.
+                result.completeExceptionally(new CacheException(ErrorReason.PARTITION_BUSY, status.getDescription()));
               } else {
                 retryIfIdempotent(status.getCode() + " " + status.getDescription());
               }

@@ -9,7 +9,9 @@ import io.raftcache.node.common.Failures;
 import io.raftcache.node.partition.CacheOperations;
 import io.raftcache.node.partition.LruEviction;
 import io.raftcache.node.raft.RaftPartition;
+import io.raftcache.node.common.CacheException;
 import io.raftcache.node.raft.AmbiguousProposalException;
+import io.raftcache.proto.v1.ErrorReason;
 import io.raftcache.node.raft.NotLeaderException;
 import io.raftcache.node.statemachine.Command;
 import io.raftcache.node.statemachine.CommandCodec;
@@ -213,6 +215,11 @@ public final class ForwardingService {
       Throwable cause = Failures.unwrap(failure);
       if (cause instanceof NotLeaderException) {
         refuse(p, cause.getMessage() + ":", response);
+        return;
+      }
+      if (cause instanceof CacheException busy && busy.reason() == ErrorReason.PARTITION_BUSY) {
+        // Nothing was proposed; the forwarder tells its caller so (ForwardingPartition), whatever the command.
+        response.onError(Status.RESOURCE_EXHAUSTED.withDescription(busy.getMessage()).asRuntimeException());
         return;
       }
       Status status = cause instanceof AmbiguousProposalException

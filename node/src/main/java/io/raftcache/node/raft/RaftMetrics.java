@@ -10,6 +10,7 @@ public final class RaftMetrics {
   private final Gauge leaders;
   private final Histogram applySeconds;
   private final Histogram commitSeconds;
+  private final Histogram entryCommands;
   private final Counter snapshots;
   private final Histogram snapshotSeconds;
   private final Counter forwarded;
@@ -25,6 +26,9 @@ public final class RaftMetrics {
     commitSeconds = Histogram.build().name("raftcache_raft_commit_seconds")
         .help("Time from proposal to applied outcome on the leader (replication + commit + apply).")
         .buckets(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1).register(registry);
+    entryCommands = Histogram.build().name("raftcache_raft_entry_commands")
+        .help("Commands per log entry a partition leader proposed (more than one when proposals waited and merged).")
+        .buckets(1, 2, 4, 8, 16, 32, 64, 128, 256).register(registry);
     snapshots = Counter.build().name("raftcache_raft_snapshots_total").help("Snapshots saved or loaded.")
         .labelNames("kind").register(registry);
     snapshotSeconds = Histogram.build().name("raftcache_raft_snapshot_seconds").help("Snapshot save or load time.")
@@ -49,6 +53,10 @@ public final class RaftMetrics {
 
   void committed(long nanos) {
     commitSeconds.observe(nanos / 1e9);
+  }
+
+  void proposalEntry(int commands) {
+    entryCommands.observe(commands);
   }
 
   void snapshotSaved(long nanos) {

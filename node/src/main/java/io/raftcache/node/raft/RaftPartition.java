@@ -8,7 +8,6 @@ import com.alipay.sofa.jraft.entity.Task;
 import com.alipay.sofa.jraft.option.ReadOnlyOption;
 import io.raftcache.node.partition.Partition;
 import io.raftcache.node.statemachine.Command;
-import io.raftcache.node.statemachine.CommandCodec;
 import io.raftcache.node.statemachine.Outcome;
 import io.raftcache.node.storage.PartitionStore;
 import io.raftcache.node.storage.StoredEntry;
@@ -20,7 +19,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A partition replicated by its own jraft group: proposals go through the log, reads through ReadIndex.
  *
- * <p>Only the leader proposes; a follower fails fast with {@link NotLeaderException} (nothing submitted) so the
+ * <p>Only the leader proposes; proposals that arrive while the group has its limit of entries in flight are
+ * merged into one entry ({@link ProposalCoalescer}). A follower fails fast with {@link NotLeaderException} (nothing submitted) so the
  * caller can forward. Each proposal carries the leader's term, so it cannot commit under a later leader without
  * the proposer learning that its fate is ambiguous. Reads are served by this replica: LINEARIZABLE runs jraft's
  * ReadIndex (safe mode: a heartbeat round confirms leadership, then waits until this replica has applied up to
@@ -46,6 +46,7 @@ public final class RaftPartition implements Partition {
   private final Map<String, String> nodeIdByRaftAddress;
   private final RaftMetrics metrics;
   private final GroupMembership membership;
+  private final ProposalCoalescer coalescer;
   /** How long a confirmed heartbeat round lets the leader serve LEASE reads locally. */
   private final long leaseNanos;
   /** The leader term the lease belongs to (-1: none), and when it ends (System.nanoTime). */
@@ -54,7 +55,7 @@ public final class RaftPartition implements Partition {
   private final java.util.concurrent.atomic.AtomicBoolean renewing = new java.util.concurrent.atomic.AtomicBoolean();
 
   RaftPartition(int id, Node node, PartitionFsm fsm, Map<String, String> nodeIdByRaftAddress, RaftMetrics metrics,
-      int electionTimeoutMs) {
+      int electionTimeoutMs, int maxInFlightEntries) {
     this.leaseNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(electionTimeoutMs) * 9 / 10;
     this.id = id;
     this.node = node;
@@ -62,6 +63,8 @@ public final class RaftPartition implements Partition {
     this.nodeIdByRaftAddress = nodeIdByRaftAddress;
     this.metrics = metrics;
     this.membership = new GroupMembership("p-" + id, node);
+    this.coalescer = new ProposalCoalescer(id, maxInFlightEntries, ProposalCoalescer.DEFAULT_MAX_QUEUED_BYTES, this::submit,
+        metrics);
   }
 
   /** The latest raft term in which this replica saw a leader: it orders leader changes of the partition. */
@@ -81,16 +84,24 @@ public final class RaftPartition implements Partition {
 
   @Override
   public CompletableFuture<Outcome> propose(Command command) {
+    if (fsm.leaderTerm() < 0) {
+      return CompletableFuture.failedFuture(new NotLeaderException(id, leaderNodeId()));
+    }
+    long start = System.nanoTime();
+    return coalescer.propose(command).whenComplete((outcome, failure) -> metrics.committed(System.nanoTime() - start));
+  }
+
+  /** Hands one encoded entry (a command, or a {@link io.raftcache.node.statemachine.CommandBatch}) to raft. */
+  private CompletableFuture<Outcome> submit(byte[] entry) {
     long term = fsm.leaderTerm();
     if (term < 0) {
       return CompletableFuture.failedFuture(new NotLeaderException(id, leaderNodeId()));
     }
     CompletableFuture<Outcome> future = new CompletableFuture<>();
-    Task task = new Task(ByteBuffer.wrap(CommandCodec.encode(command)), new ProposalClosure<>(future));
+    Task task = new Task(ByteBuffer.wrap(entry), new ProposalClosure<>(future));
     task.setExpectedTerm(term);
-    long start = System.nanoTime();
     node.apply(task);
-    return future.whenComplete((outcome, failure) -> metrics.committed(System.nanoTime() - start));
+    return future;
   }
 
   @Override

@@ -124,7 +124,8 @@ public final class SofaMultiRaft implements AutoCloseable {
     PartitionFsm fsm = new PartitionFsm(partition, store, metrics, () -> leaderChanged.run());
     Node node = startGroup("p-" + partition, partitionDir(partition), fsm, initialVoters);
     stores.put(partition, store);
-    return new RaftPartition(partition, node, fsm, nodeIdByRaftAddress, metrics, settings.electionTimeoutMs());
+    return new RaftPartition(partition, node, fsm, nodeIdByRaftAddress, metrics, settings.electionTimeoutMs(),
+        settings.maxInFlightEntries());
   }
 
   /** Whether this node has raft data of {@code partition} from an earlier run (it hosted a replica). */

@@ -8,7 +8,7 @@ package io.raftcache.node.statemachine;
  * teaching the state machine to apply it does not compile.
  */
 public sealed interface Command
-    permits Put, Delete, Touch, Increment, CompareAndSet, RemoveBatch, WriteBatch {
+    permits Put, Delete, Touch, Increment, CompareAndSet, RemoveBatch, WriteBatch, CommandBatch {
 
   /** The leader's clock at proposal: the only "now" that apply may use. */
   long proposedAtMillis();

@@ -24,6 +24,7 @@ public final class CommandCodec implements CommandHandler<Void> {
   private static final byte COMPARE_AND_SET = 5;
   private static final byte REMOVE_BATCH = 6;
   private static final byte WRITE_BATCH = 7;
+  private static final byte COMMAND_BATCH = 8;
   private static final byte BATCH_SET = 1;
   private static final byte BATCH_REMOVE = 2;
 
@@ -60,11 +61,45 @@ public final class CommandCodec implements CommandHandler<Void> {
           yield new RemoveBatch(cause, entries, in.readLong());
         }
         case WRITE_BATCH -> writeBatch(in);
+        case COMMAND_BATCH -> commandBatch(in);
         default -> throw new IllegalArgumentException("unknown command type " + type);
       };
     } catch (IOException e) {
       throw new IllegalArgumentException("malformed command", e);
     }
+  }
+
+  /**
+   * The entry of a {@link CommandBatch} whose commands are already encoded (each by {@link #encode}), without
+   * decoding and encoding them again: what a leader that merges waiting proposals writes.
+   */
+  public static byte[] encodeBatch(List<byte[]> encodedCommands) {
+    int size = 5;
+    for (byte[] c : encodedCommands) {
+      size += 4 + c.length;
+    }
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(size);
+    out.put(COMMAND_BATCH).putInt(encodedCommands.size());
+    for (byte[] c : encodedCommands) {
+      out.putInt(c.length).put(c);
+    }
+    return out.array();
+  }
+
+  private static CommandBatch commandBatch(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 2 || n > CommandBatch.MAX_COMMANDS) {
+      throw new IOException("bad command count " + n);
+    }
+    List<Command> commands = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte[] encoded = bytes(in);
+      if (encoded.length > 0 && encoded[0] == COMMAND_BATCH) {
+        throw new IOException("a command batch inside a command batch");
+      }
+      commands.add(decode(encoded));
+    }
+    return new CommandBatch(commands);
   }
 
   private static WriteBatch writeBatch(DataInputStream in) throws IOException {
@@ -198,6 +233,17 @@ public final class CommandCodec implements CommandHandler<Void> {
         out.writeLong(k.version());
       }
       out.writeLong(c.proposedAtMillis());
+    });
+  }
+
+  @Override
+  public Void commandBatch(long index, CommandBatch c) {
+    return write(() -> {
+      out.writeByte(COMMAND_BATCH);
+      out.writeInt(c.commands().size());
+      for (Command each : c.commands()) {
+        bytes(encode(each));
+      }
     });
   }
 

@@ -15,4 +15,6 @@ public interface CommandHandler<R> {
   R removeBatch(long index, RemoveBatch command);
 
   R writeBatch(long index, WriteBatch command);
+
+  R commandBatch(long index, CommandBatch command);
 }

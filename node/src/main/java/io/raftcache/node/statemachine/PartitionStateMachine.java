@@ -167,6 +167,17 @@ public final class PartitionStateMachine implements CommandHandler<Outcome> {
     return new Outcome.Batch(outcomes);
   }
 
+  @Override
+  public Outcome commandBatch(long index, CommandBatch c) {
+    // Each command meets the state the ones before it left, as consecutive entries would; apply() refuses a
+    // command the store cannot take alone, so the others stand.
+    List<Outcome> outcomes = new ArrayList<>(c.commands().size());
+    for (Command each : c.commands()) {
+      outcomes.add(apply(index, each));
+    }
+    return new Outcome.Batch(outcomes);
+  }
+
   private Outcome apply(long index, WriteBatch.Write w, long now) {
     if (w instanceof WriteBatch.SetValue set) {
       write(index, set.key(), set.value(), set.expireAtMillis(), set.tags(), now);

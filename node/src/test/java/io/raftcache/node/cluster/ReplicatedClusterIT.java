@@ -231,6 +231,60 @@ class ReplicatedClusterIT {
   }
 
   @Test
+  void concurrentWritesToOnePartitionShareLogEntriesYetEachKeepsItsOwnOutcomeAndOrder() throws Exception {
+    startCluster();
+    int partition = 0;
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; keys.size() < 200; i++) {
+      if (Partitioning.partitionOf("app", ("c-" + i).getBytes(), PARTITIONS) == partition) {
+        keys.add("c-" + i);
+      }
+    }
+    String counter = keys.get(0);
+    // 200 Sets of distinct keys and 200 Increments of one key, all at once, through every node (most forwarded).
+    List<com.google.common.util.concurrent.ListenableFuture<io.raftcache.proto.v1.SetResponse>> sets = new ArrayList<>();
+    List<com.google.common.util.concurrent.ListenableFuture<io.raftcache.proto.v1.IncrementResponse>> increments =
+        new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      CacheGrpc.CacheFutureStub stub = CacheGrpc.newFutureStub(channels.get("n" + (i % 3 + 1)))
+          .withDeadlineAfter(20, TimeUnit.SECONDS);
+      if (i > 0) {
+        sets.add(stub.set(set(keys.get(i), "v" + i)));
+      }
+      increments.add(stub.increment(IncrementRequest.newBuilder().setNamespace("app")
+          .setKey(ByteString.copyFromUtf8(counter)).setDelta(1).build()));
+    }
+    List<Long> setVersions = new ArrayList<>();
+    for (var f : sets) {
+      setVersions.add(f.get(30, TimeUnit.SECONDS).getVersion());
+    }
+    List<Long> counted = new ArrayList<>();
+    for (var f : increments) {
+      counted.add(f.get(30, TimeUnit.SECONDS).getValue());
+    }
+
+    // One key is never written twice in one entry, so every increment saw all earlier ones: 1..200, each once.
+    assertThat(counted).containsExactlyInAnyOrderElementsOf(java.util.stream.LongStream.rangeClosed(1, 200).boxed().toList());
+    double commands = 0;
+    double entries = 0;
+    for (RaftCacheNode node : nodes.values()) {
+      commands += node.metrics().registry().getSampleValue("raftcache_raft_entry_commands_sum");
+      entries += node.metrics().registry().getSampleValue("raftcache_raft_entry_commands_count");
+    }
+    assertThat(commands).as("commands proposed").isGreaterThanOrEqualTo(399);
+    assertThat(entries).as("log entries they took: proposals that waited were merged").isLessThan(commands);
+    for (String id : nodes.keySet()) {
+      for (int i = 1; i < 200; i++) {
+        GetResponse r = cache(id).get(get(keys.get(i), Consistency.LINEARIZABLE));
+        assertThat(r.getValue().toStringUtf8()).isEqualTo("v" + i);
+        assertThat(r.getVersion()).isEqualTo(setVersions.get(i - 1));
+      }
+      assertThat(cache(id).get(get(counter, Consistency.LINEARIZABLE)).getValue().toStringUtf8()).isEqualTo("200");
+    }
+    awaitIdenticalReplicas();
+  }
+
+  @Test
   void invalidateTagAndFlushOnAnyNodeReachEveryPartition() throws Exception {
     startCluster();
     for (int i = 0; i < 120; i++) {

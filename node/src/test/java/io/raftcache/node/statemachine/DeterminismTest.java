@@ -49,7 +49,7 @@ class DeterminismTest {
       byte[] key = ("ns\0k" + random.nextInt(200)).getBytes(StandardCharsets.UTF_8);
       byte[] value = ("v" + random.nextInt(5)).getBytes(StandardCharsets.UTF_8);
       long expireAt = random.nextInt(4) == 0 ? now + random.nextInt(500) : 0;
-      log.add(switch (random.nextInt(8)) {
+      log.add(switch (random.nextInt(9)) {
         case 0 -> new Put(key, value, expireAt, List.of("t" + random.nextInt(3)), random.nextBoolean(),
             0, now);
         case 1 -> new Put(key, value, expireAt, List.of(), false, random.nextInt(i + 1), now);
@@ -59,11 +59,36 @@ class DeterminismTest {
         case 5 -> new CompareAndSet(key, value, random.nextBoolean(), ("n" + i).getBytes(StandardCharsets.UTF_8),
             expireAt, List.of(), now);
         case 6 -> writeBatch(random, now, expireAt);
+        case 7 -> commandBatch(random, i, now, expireAt);
         default -> new RemoveBatch(RemoveBatch.Cause.values()[random.nextInt(4)],
             List.of(new RemoveBatch.VersionedKey(key, random.nextInt(i + 1))), now);
       });
     }
     return log;
+  }
+
+  /** 2..6 single-key commands of every kind on distinct keys, as a leader merges waiting proposals. */
+  private static CommandBatch commandBatch(Random random, int i, long now, long expireAt) {
+    java.util.Set<Integer> keys = new java.util.LinkedHashSet<>();
+    int size = 2 + random.nextInt(5);
+    while (keys.size() < size) {
+      keys.add(random.nextInt(200));
+    }
+    List<Command> commands = new ArrayList<>();
+    for (int k : keys) {
+      byte[] key = ("ns\0k" + k).getBytes(StandardCharsets.UTF_8);
+      byte[] value = ("c" + random.nextInt(5)).getBytes(StandardCharsets.UTF_8);
+      commands.add(switch (random.nextInt(6)) {
+        case 0 -> new Put(key, value, expireAt, List.of("t" + random.nextInt(3)), random.nextBoolean(), 0, now);
+        case 1 -> new Put(key, value, expireAt, List.of(), false, random.nextInt(i + 1), now);
+        case 2 -> new Delete(key, random.nextBoolean() ? 0 : random.nextInt(i + 1), now);
+        case 3 -> new Touch(key, expireAt, now);
+        case 4 -> new Increment(key, random.nextInt(10) - 5, random.nextInt(100), expireAt, now);
+        default -> new CompareAndSet(key, value, random.nextBoolean(), ("m" + i).getBytes(StandardCharsets.UTF_8),
+            expireAt, List.of(), now);
+      });
+    }
+    return new CommandBatch(commands);
   }
 
   /** 1..8 distinct keys, each set or removed. */
@@ -85,6 +110,9 @@ class DeterminismTest {
   }
 
   static String describe(Outcome o) {
+    if (o instanceof Outcome.Batch b) {
+      return "Batch" + b.outcomes().stream().map(DeterminismTest::describe).toList();
+    }
     if (o instanceof Outcome.Unchanged u) {
       return "Unchanged(" + u.version() + "," + u.expireAtMillis() + "," + new String(u.currentValue(), StandardCharsets.UTF_8) + ")";
     }
