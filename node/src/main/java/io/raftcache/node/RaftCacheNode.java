@@ -88,6 +88,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.raftcache.node.cluster.LeaderBalancer;
 
 /**
  * A running cache node: the composition root that opens storage, wires partitions, services and metrics, and
@@ -126,6 +127,7 @@ public final class RaftCacheNode implements AutoCloseable {
   private MembershipReconciler membership;
   /** Starts and releases this node's replicas as the assignment changes (null for a single node). */
   private PartitionHosting hosting;
+  private LeaderBalancer leaderBalancer;
   /** Runs tag removals that other nodes ask of this node's replicas (null for a single node). */
   private java.util.concurrent.ExecutorService removalTasks;
   private MetaGroup meta;
@@ -335,6 +337,9 @@ public final class RaftCacheNode implements AutoCloseable {
       }
       membership.attachPartitions(hosting::hostedReplicas);
       hosting.start();
+      this.leaderBalancer = new LeaderBalancer(config.nodeId(), routed, hosting::settled,
+          Executors.newSingleThreadScheduledExecutor(daemon("raftcache-leader-balance")));
+      leaderBalancer.start();
     } catch (RuntimeException | InterruptedException e) {
       if (hosting != null) {
         hosting.close();
@@ -649,6 +654,9 @@ public final class RaftCacheNode implements AutoCloseable {
       database.close();
     }
     if (multiRaft != null) {
+      if (leaderBalancer != null) {
+        leaderBalancer.close();
+      }
       hosting.close();
       removalTasks.shutdownNow();
       peerChannels.close();

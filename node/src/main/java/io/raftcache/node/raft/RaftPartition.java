@@ -15,6 +15,9 @@ import io.raftcache.proto.v1.Consistency;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.Set;
+import java.util.List;
+import java.util.HashSet;
 
 /**
  * A partition replicated by its own jraft group: proposals go through the log, reads through ReadIndex.
@@ -98,7 +101,7 @@ public final class RaftPartition implements Partition {
       return CompletableFuture.failedFuture(new NotLeaderException(id, leaderNodeId()));
     }
     CompletableFuture<Outcome> future = new CompletableFuture<>();
-    Task task = new Task(ByteBuffer.wrap(entry), new ProposalClosure<>(future));
+    Task task = new Task(ByteBuffer.wrap(entry), new ProposalClosure<>(future, () -> new NotLeaderException(id, null)));
     task.setExpectedTerm(term);
     node.apply(task);
     return future;
@@ -165,6 +168,45 @@ public final class RaftPartition implements Partition {
   @Override
   public boolean isLeader() {
     return fsm.leaderTerm() >= 0;
+  }
+
+  /**
+   * Node ids of the other voters that answered this leader recently (within an election timeout); empty on a
+   * follower.
+   */
+  public Set<String> aliveFollowers() {
+    Set<String> alive = new HashSet<>();
+    if (!isLeader()) {
+      return alive;
+    }
+    List<PeerId> peers = node.listAlivePeers();
+    if (peers != null) {
+      for (PeerId peer : peers) {
+        String nodeId = nodeIdByRaftAddress.get(peer.getEndpoint().toString());
+        if (nodeId != null && !peer.equals(node.getNodeId().getPeerId())) {
+          alive.add(nodeId);
+        }
+      }
+    }
+    return alive;
+  }
+
+  /**
+   * Hands this group's leadership to the replica on node {@code nodeId}: jraft waits (up to an election timeout)
+   * for it to catch up, then tells it to start an election at once. Proposals made meanwhile fail with
+   * {@link NotLeaderException}, so forwarders retry them at the new leader. Returns whether the hand-over started.
+   */
+  public boolean transferLeadershipTo(String nodeId) {
+    for (Map.Entry<String, String> e : nodeIdByRaftAddress.entrySet()) {
+      if (e.getValue().equals(nodeId)) {
+        Status status = node.transferLeadershipTo(PeerId.parsePeer(e.getKey()));
+        if (!status.isOk()) {
+          log.debug("partition {}: leadership transfer to {} refused: {}", id, nodeId, status);
+        }
+        return status.isOk();
+      }
+    }
+    return false;
   }
 
   /** Node id of the current leader as this replica knows it, or null while none is known. */

@@ -119,6 +119,22 @@ class ReplicatedClusterIT {
     });
   }
 
+  /** Waits until the leader balancer has spread leadership: every node leads within one of every other. */
+  Map<String, Long> awaitBalancedLeaders() {
+    Map<String, Long> counts = new HashMap<>();
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      counts.clear();
+      nodes.keySet().forEach(id -> counts.put(id, 0L));
+      for (PartitionAssignment a : topology("n1").getPartitionsList()) {
+        counts.merge(a.getLeader(), 1L, Long::sum);
+      }
+      assertThat(counts.keySet()).as("leaders %s", counts).isEqualTo(nodes.keySet());
+      assertThat(java.util.Collections.max(counts.values()) - java.util.Collections.min(counts.values()))
+          .as("leaders per node %s", counts).isLessThanOrEqualTo(1);
+    });
+    return counts;
+  }
+
   static SetRequest set(String key, String value) {
     return SetRequest.newBuilder().setNamespace("app").setKey(ByteString.copyFromUtf8(key))
         .setValue(ByteString.copyFromUtf8(value)).build();
@@ -231,8 +247,30 @@ class ReplicatedClusterIT {
   }
 
   @Test
+  void leadershipSpreadsOverTheNodesAndComesBackToARestartedOne() throws Exception {
+    startCluster();
+    awaitLeaders();
+    awaitBalancedLeaders();
+
+    // n1 stops: the others take over its partitions. When it returns, the balancer hands some back to it.
+    ClusterPeer n1 = peers.get(0);
+    stop("n1");
+    start(n1);
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(nodes.get("n1").metrics().registry()
+        .getSampleValue("raftcache_raft_leaders")).as("partitions n1 leads again").isPositive());
+    Map<String, Long> counts = awaitBalancedLeaders();
+    assertThat(counts.values()).allMatch(c -> c >= 1);
+    for (int p = 0; p < PARTITIONS; p++) {
+      assertThat(cache("n" + (p % 3 + 1)).set(set(keyIn(p), "after")).getVersion()).isPositive();
+    }
+    awaitIdenticalReplicas();
+  }
+
+  @Test
   void concurrentWritesToOnePartitionShareLogEntriesYetEachKeepsItsOwnOutcomeAndOrder() throws Exception {
     startCluster();
+    awaitLeaders();
+    awaitBalancedLeaders(); // no leadership moves while non-idempotent increments are in flight
     int partition = 0;
     List<String> keys = new ArrayList<>();
     for (int i = 0; keys.size() < 200; i++) {
@@ -386,6 +424,8 @@ class ReplicatedClusterIT {
   void expiryAndEvictionAreDecidedByLeadersAndLeaveTheReplicasIdentical() throws Exception {
     memoryBudget = 8L << 20; // 2 MiB per partition
     startCluster();
+    awaitLeaders();
+    awaitBalancedLeaders(); // a leader that changes loses the ticks only it kept (architecture.md, LRU under raft)
     for (int i = 0; i < 100; i++) {
       String via = "n" + (i % 3 + 1);
       cache(via).set(set("ttl-" + i, "gone soon").toBuilder().setTtlMs(10_000).build());
@@ -520,6 +560,8 @@ class ReplicatedClusterIT {
   void keysReadOnlyThroughFollowersStayHotForTheLeadersEviction() throws Exception {
     memoryBudget = 8L << 20; // 2 MiB per partition
     startCluster();
+    awaitLeaders();
+    awaitBalancedLeaders(); // a leader that changes loses the ticks only it kept (architecture.md, LRU under raft)
     Map<String, String> readerOf = new HashMap<>();
     for (int i = 0; i < 40; i++) {
       String key = "hot-" + i;
