@@ -32,9 +32,18 @@ redis() {
 }
 # Redis before and after: this machine's speed drifts by 2-3x within minutes, so both ends of the run are kept.
 redis
-# The nodes' JIT compiles for about a minute under load; without this the first lines measure the compiler.
-$LG --targets $T --op set --warmup 20 --duration 1 > /dev/null 2>> "$OUT/lg.err"
-$LG --targets $T --op get --consistency LEASE --no-preload --warmup 20 --duration 1 > /dev/null 2>> "$OUT/lg.err"
+# The nodes' C2 compiler threads use 0.3-0.5 of a core for the first 80-100 s under load (run 9); without this
+# warm-up the first lines measure the compiler. It also gives the leader balancer time to spread leaders.
+$LG --targets $T --op set --warmup 60 --duration 1 > /dev/null 2>> "$OUT/lg.err"
+$LG --targets $T --op get --consistency LEASE --no-preload --warmup 60 --duration 1 > /dev/null 2>> "$OUT/lg.err"
+leaders() {
+  local line="leaders per node:"
+  for i in 0 1 2; do
+    line="$line n$((i + 1))=$(curl -s "http://127.0.0.1:$((9464 + i))/metrics" | awk '/^raftcache_raft_leaders /{print int($2)}')"
+  done
+  echo "$line" | tee -a "$OUT/results.txt"
+}
+leaders
 rate_of() { grep -o 'ops/s=[0-9]*' <<< "$1" | cut -d= -f2; }
 set_max=$(run $LG --targets $T --op set | tail -1)
 lease_max=$(run $LG --targets $T --op get --consistency LEASE | tail -1)
@@ -55,5 +64,6 @@ run $CL --op getmulti --batch 32 --consistency LEASE > /dev/null
 run $CL --op setmulti --batch 32 > /dev/null
 run $CL --op get --consistency LEASE --auto-batch-ms 1 > /dev/null
 run $CL --op set --auto-batch-ms 1 > /dev/null
+leaders
 redis
 echo "results in $OUT/results.txt"
