@@ -13,9 +13,9 @@ import java.util.function.BiPredicate;
  * <p>A node hands one of its partitions to a replica that leads at least two fewer partitions than it does. Each
  * such move lowers the sum of squared leader counts, so moves stop: then no partition has a replica leading two
  * fewer than its leader, which puts every node within one of every other where every node hosts every partition
- * (three nodes, three replicas) and close to it otherwise. Among the possible moves it takes the target that leads fewest, then the
- * target that ranks first in the partition's replica list (the placement's preferred leader), then the lowest
- * partition number.
+ * (three nodes, three replicas) and close to it otherwise. Among the possible moves it takes the target that
+ * leads fewest, then the target that ranks first in the partition's replica list (the placement's preferred
+ * leader), then the lowest partition number.
  */
 public final class LeaderBalance {
   private LeaderBalance() {}

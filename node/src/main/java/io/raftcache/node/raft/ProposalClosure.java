@@ -2,9 +2,9 @@ package io.raftcache.node.raft;
 
 import com.alipay.sofa.jraft.Closure;
 import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.error.RaftError;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-import com.alipay.sofa.jraft.error.RaftError;
 
 /**
  * Completes a proposal's future: with the result the state machine recorded on apply, or with a failure.

@@ -13,11 +13,11 @@ import io.raftcache.node.storage.PartitionStore;
 import io.raftcache.node.storage.StoredEntry;
 import io.raftcache.proto.v1.Consistency;
 import java.nio.ByteBuffer;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.Set;
-import java.util.List;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A partition replicated by its own jraft group: proposals go through the log, reads through ReadIndex.
