@@ -48,11 +48,15 @@ rate_of() { grep -o 'ops/s=[0-9]*' <<< "$1" | cut -d= -f2; }
 set_max=$(run $LG --targets $T --op set | tail -1)
 lease_max=$(run $LG --targets $T --op get --consistency LEASE | tail -1)
 lin_max=$(run $LG --targets $T --op get --consistency LINEARIZABLE --no-preload | tail -1)
-run $LG --targets $T --op set --route leader > /dev/null
-run $LG --targets $T --op get --consistency LEASE --no-preload --route leader > /dev/null
+set_leader_max=$(run $LG --targets $T --op set --route leader | tail -1)
+lease_leader_max=$(run $LG --targets $T --op get --consistency LEASE --no-preload --route leader | tail -1)
 run $LG --targets $T --op set --rate $(( $(rate_of "$set_max") / 2 )) > /dev/null
 run $LG --targets $T --op get --consistency LEASE --no-preload --rate $(( $(rate_of "$lease_max") / 2 )) > /dev/null
 run $LG --targets $T --op get --consistency LINEARIZABLE --no-preload --rate $(( $(rate_of "$lin_max") / 2 )) > /dev/null
+# Half of the rate of the leader-routed lines, sent the same way: the latency of the path a smart client takes.
+run $LG --targets $T --op set --route leader --rate $(( $(rate_of "$set_leader_max") / 2 )) > /dev/null
+run $LG --targets $T --op get --consistency LEASE --no-preload --route leader \
+  --rate $(( $(rate_of "$lease_leader_max") / 2 )) > /dev/null
 # Smart client (bench/ClientLoad) against a plain stub at one node, and batches of 32 keys.
 CL="java -cp bench/target/raftcache-bench.jar io.raftcache.bench.ClientLoad --seeds $T --concurrency 50 --keys 20000
     --value-size 1024 --warmup 10 --duration 20"
@@ -64,6 +68,10 @@ run $CL --op getmulti --batch 32 --consistency LEASE > /dev/null
 run $CL --op setmulti --batch 32 > /dev/null
 run $CL --op get --consistency LEASE --auto-batch-ms 1 > /dev/null
 run $CL --op set --auto-batch-ms 1 > /dev/null
+# The same client completing its futures on the transport threads (opt-in, see docs/clients.md).
+run $CL --op get --consistency LEASE --transport-callbacks true > /dev/null
+run $CL --op getmulti --batch 32 --consistency LEASE --transport-callbacks true > /dev/null
+run $CL --op set --transport-callbacks true > /dev/null
 leaders
 redis
 echo "results in $OUT/results.txt"
