@@ -12,7 +12,7 @@ import io.raftcache.node.api.CacheService;
 import io.raftcache.node.api.ClusterService;
 import io.raftcache.node.api.MetricsInterceptor;
 import io.raftcache.node.api.NoForwardInterceptor;
-import io.raftcache.node.api.ReadCallExecutor;
+import io.raftcache.node.api.NonBlockingCallExecutor;
 import io.raftcache.node.api.RequestValidator;
 import io.raftcache.node.api.ServingGate;
 import io.raftcache.node.api.ValueEncryption;
@@ -100,6 +100,8 @@ public final class RaftCacheNode implements AutoCloseable {
   private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(60);
   /** Expected key size (namespace included), for Chronicle Map's layout. */
   private static final int AVERAGE_KEY_BYTES = 64;
+  /** Writes that may wait for an eviction round; past that they fail with PARTITION_BUSY, nothing proposed. */
+  private static final int EVICTION_QUEUE = 4096;
   /** How often the usage of capacity-limited namespaces is measured. */
   static final Duration USAGE_INTERVAL = Duration.ofSeconds(5);
 
@@ -119,6 +121,8 @@ public final class RaftCacheNode implements AutoCloseable {
   /** Built once the server is bound, so it advertises the real port even when the config asked for port 0. */
   private volatile PartitionTable table;
   private final ScheduledExecutorService retries;
+  /** Runs eviction rounds off the transport threads; bounded, so a burst of writes past the watermark is refused. */
+  private final java.util.concurrent.ExecutorService evictionRounds;
   private final PeerChannels peerChannels;
   /** Builds channels to other members, with the TLS context read once; null for a single node. */
   private final PeerChannelFactory peerChannelFactory;
@@ -201,8 +205,14 @@ public final class RaftCacheNode implements AutoCloseable {
       this.multiRaft = null;
       this.partitions = openPartitions(config, stores, sizing);
     }
+    // Two threads, so one partition's round does not hold up another's (a partition's rounds serialize anyway).
+    this.evictionRounds = new java.util.concurrent.ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+        new java.util.concurrent.ArrayBlockingQueue<>(EVICTION_QUEUE), daemon("raftcache-eviction"));
+    // The write proposed after a round runs on the round's thread, and must still see its call's gRPC context
+    // (deadline, no-forward): each round carries the context it was started in.
+    java.util.concurrent.Executor rounds = task -> evictionRounds.execute(io.grpc.Context.current().wrap(task));
     LruEviction eviction = new LruEviction(
-        MemoryWatermarks.DEFAULT, sizing.budgetBytes(), config.partitionCount(), clock, metrics);
+        MemoryWatermarks.DEFAULT, sizing.budgetBytes(), config.partitionCount(), clock, metrics, rounds);
     Supplier<NamespaceDefaults> namespaces = () -> liveConfig.get().namespaces();
     this.operations = new CacheOperations(partitions, eviction, namespaces, clock, metrics,
         (int) Math.max(1, config.accessResolution().toSeconds()));
@@ -242,7 +252,7 @@ public final class RaftCacheNode implements AutoCloseable {
           membersOnly));
       serverBuilder.addService(ServerInterceptors.intercept(membershipService.definition(), membersOnly));
     }
-    this.server = serverBuilder.callExecutor(new ReadCallExecutor()).build();
+    this.server = serverBuilder.callExecutor(new NonBlockingCallExecutor()).build();
     this.metricsServer = startMetrics(config, metrics, ready);
     this.background = Executors.newSingleThreadScheduledExecutor(daemon("raftcache-expiry"));
   }
@@ -633,6 +643,7 @@ public final class RaftCacheNode implements AutoCloseable {
     }
     background.shutdownNow();
     retries.shutdownNow();
+    evictionRounds.shutdownNow();
     try {
       background.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

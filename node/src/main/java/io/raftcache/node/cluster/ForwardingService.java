@@ -205,8 +205,8 @@ public final class ForwardingService {
     byte[] encoded = ForwardingProtocol.commandOf(request);
     Command command = CommandCodec.decode(encoded);
     // A forwarded batch makes room for all of its values at once, as CacheOperations does for a local one.
-    eviction.makeRoom(local, encoded.length, command instanceof WriteBatch batch ? batch.valueCount() : 1);
-    local.propose(command).whenComplete((outcome, failure) -> {
+    eviction.roomFor(local, encoded.length, command instanceof WriteBatch batch ? batch.valueCount() : 1)
+        .thenCompose(ready -> local.propose(command)).whenComplete((outcome, failure) -> {
       if (failure == null) {
         response.onNext(OutcomeCodec.encode(outcome));
         response.onCompleted();

@@ -27,8 +27,9 @@ import java.util.concurrent.CompletableFuture;
  * The cache's operations over the partitions hosted here: turns validated requests into commands and reads.
  *
  * <p>This is where "now" is read: TTLs become absolute deadlines at proposal, and the same instant is stamped on
- * the command, so apply stays deterministic. Writes make room (eviction) before they are proposed. Outcomes that
- * refuse a command become a failed future with a {@link CacheException}, so callers map only successes.
+ * the command, so apply stays deterministic. Writes make room (eviction) before they are proposed, without waiting
+ * on the caller's thread ({@link LruEviction#roomFor}). Outcomes that refuse a command become a failed future with
+ * a {@link CacheException}, so callers map only successes.
  */
 public final class CacheOperations {
   /** The most namespaces {@link #namespaceEntryCounts} reports, so an admin listing stays bounded. */
@@ -173,10 +174,10 @@ public final class CacheOperations {
     List<PartitionBatches.Planned> plan = PartitionBatches.plan(partitions, writes, now);
     List<CompletableFuture<Void>> proposals = new ArrayList<>(plan.size());
     for (PartitionBatches.Planned p : plan) {
-      if (p.newEntries() > 0) {
-        eviction.makeRoom(p.partition(), p.newBytes(), p.newEntries());
-      }
-      proposals.add(p.partition().propose(p.command()).thenAccept(outcome -> {
+      CompletableFuture<Void> room = p.newEntries() > 0
+          ? eviction.roomFor(p.partition(), p.newBytes(), p.newEntries())
+          : CompletableFuture.completedFuture(null);
+      proposals.add(room.thenCompose(ready -> p.partition().propose(p.command())).thenAccept(outcome -> {
         List<Outcome> each = outcomes(outcome);
         for (int j = 0; j < p.positions().length; j++) {
           if (each.get(j) instanceof Outcome.Rejected rejected) {
@@ -313,8 +314,8 @@ public final class CacheOperations {
 
   private CompletableFuture<WriteResult> write(byte[] storeKey, int valueBytes, List<String> tags, Command command) {
     Partition partition = partitions.forKey(storeKey);
-    eviction.makeRoom(partition, PartitionBatches.entryBytes(storeKey.length, valueBytes, tags));
-    return propose(partition, command);
+    return eviction.roomFor(partition, PartitionBatches.entryBytes(storeKey.length, valueBytes, tags), 1)
+        .thenCompose(ready -> propose(partition, command));
   }
 
   private static CompletableFuture<WriteResult> propose(Partition partition, Command command) {

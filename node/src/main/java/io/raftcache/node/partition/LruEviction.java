@@ -1,15 +1,20 @@
 package io.raftcache.node.partition;
 
+import io.raftcache.node.common.CacheException;
 import io.raftcache.node.metrics.NodeMetrics;
 import io.raftcache.node.statemachine.Outcome;
 import io.raftcache.node.statemachine.RemoveBatch;
 import io.raftcache.node.storage.EntryMeta;
 import io.raftcache.node.storage.PartitionStore;
+import io.raftcache.proto.v1.ErrorReason;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /** Keeps each partition within its share of the memory budget by evicting its least recently used entries. */
 public final class LruEviction {
@@ -27,8 +32,15 @@ public final class LruEviction {
    * round frees (high - low) of the budget, so a scan of N entries is amortised over ~N/10 inserts.
    *
    * Concurrent writers of one partition serialize here, so they do not both evict for the same shortfall.
+   *
+   * Writes run on the transport thread (api.NonBlockingCallExecutor), which must never wait, and a round waits
+   * for its proposals. So roomFor only checks the high watermark on the caller's thread (two counters) and, in
+   * the rare case that a round is due, runs makeRoom on the eviction executor; the write is proposed once it
+   * returns. That executor is bounded: a write it cannot take fails with PARTITION_BUSY before anything was
+   * proposed, so the caller may retry it.
    */
   static final int MAX_CANDIDATES = 4096;
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
   private static final Comparator<Candidate> OLDEST_FIRST =
       Comparator.<Candidate>comparingLong(c -> Integer.toUnsignedLong(c.meta().accessTick()))
           .thenComparingLong(c -> c.meta().version());
@@ -38,13 +50,17 @@ public final class LruEviction {
   private final Clock clock;
   private final NodeMetrics metrics;
   private final Object[] locks;
+  private final Executor rounds;
 
   /**
    * @param watermarks when to start and stop
    * @param budgetBytes each partition's byte budget
    * @param partitionCount P, for the per-partition locks
+   * @param rounds runs the eviction rounds that {@link #roomFor} starts; it may refuse work when full
    */
-  public LruEviction(MemoryWatermarks watermarks, long budgetBytes, int partitionCount, Clock clock, NodeMetrics metrics) {
+  public LruEviction(MemoryWatermarks watermarks, long budgetBytes, int partitionCount, Clock clock, NodeMetrics metrics,
+      Executor rounds) {
+    this.rounds = rounds;
     this.watermarks = watermarks;
     this.budgetBytes = budgetBytes;
     this.clock = clock;
@@ -56,18 +72,10 @@ public final class LruEviction {
   }
 
   /**
-   * Evicts from {@code partition} if it is led here and writing {@code incomingBytes} more would cross a high
-   * watermark.
-   */
-  public void makeRoom(Partition partition, long incomingBytes) {
-    makeRoom(partition, incomingBytes, 1);
-  }
-
-  /**
    * Evicts from {@code partition} if it is led here and writing {@code incomingEntries} entries of
    * {@code incomingBytes} in all (a batch) would cross a high watermark.
    */
-  public void makeRoom(Partition partition, long incomingBytes, int incomingEntries) {
+  private void makeRoom(Partition partition, long incomingBytes, int incomingEntries) {
     // Only the leader evicts; a follower that forwards a write leaves it to the leader, which makes room on arrival.
     if (!partition.isLeader() || !above(partition.store(), incomingBytes, incomingEntries, watermarks.high())) {
       return;
@@ -79,6 +87,23 @@ public final class LruEviction {
           return; // nothing evictable left; the store takes the write or refuses it as STORE_FULL
         }
       }
+    }
+  }
+
+  /**
+   * Completes once {@code partition} has room for {@code incomingEntries} entries of {@code incomingBytes} in all:
+   * at once when no eviction is due (almost always), else after {@link #makeRoom} ran on the eviction executor.
+   * Never waits on the caller's thread.
+   */
+  public CompletableFuture<Void> roomFor(Partition partition, long incomingBytes, int incomingEntries) {
+    if (!partition.isLeader() || !above(partition.store(), incomingBytes, incomingEntries, watermarks.high())) {
+      return DONE;
+    }
+    try {
+      return CompletableFuture.runAsync(() -> makeRoom(partition, incomingBytes, incomingEntries), rounds);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(new CacheException(ErrorReason.PARTITION_BUSY,
+          "partition " + partition.id() + " is evicting and its eviction queue is full; retry shortly"));
     }
   }
 

@@ -7,12 +7,12 @@ import org.junit.jupiter.api.Test;
 
 class ForwardingProtocolNamesTest {
   @Test
-  void theInternalReadsThatRunOnTheTransportThreadAreNamedAsTheProtocolNamesThem() {
-    java.util.Set<String> nonBlocking = io.raftcache.node.api.ReadCallExecutor.NON_BLOCKING;
-    for (var method : List.of(ForwardingProtocol.READ, ForwardingProtocol.LEADER, ForwardingProtocol.ACCESSED)) {
+  void theInternalCallsThatRunOnTheTransportThreadAreNamedAsTheProtocolNamesThem() {
+    java.util.Set<String> nonBlocking = io.raftcache.node.api.NonBlockingCallExecutor.NON_BLOCKING;
+    for (var method : List.of(ForwardingProtocol.READ, ForwardingProtocol.PROPOSE, ForwardingProtocol.LEADER,
+        ForwardingProtocol.ACCESSED)) {
       assertThat(nonBlocking).contains(method.getFullMethodName());
     }
-    assertThat(nonBlocking).doesNotContain(ForwardingProtocol.PROPOSE.getFullMethodName(),
-        ForwardingProtocol.REMOVE.getFullMethodName());
+    assertThat(nonBlocking).doesNotContain(ForwardingProtocol.REMOVE.getFullMethodName());
   }
 }
