@@ -5,12 +5,14 @@
 # Usage: bash bench/multi-compare.sh [output-dir] [node-jar]   (defaults: bench/target/runs/<UTC time>,
 #   node/target/raftcache-node.jar; pass another jar to measure an older build with the same client and script)
 #   OPS="get set setmulti getmulti" picks the lines (default: setmulti getmulti); get and getmulti read LEASE.
+#   WARMUP=<seconds> of load before each measured line (default 10; the nodes' JIT compiles for ~100 s under load).
 # Needs: the node and bench jars built from the reactor (docs/benchmarks.md, run 6), redis-server on 127.0.0.1:6379.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-bench/target/runs/$(date -u +%Y%m%dT%H%M%SZ)}
 JAR=${2:-node/target/raftcache-node.jar}
 BATCH=${BATCH:-32}
+WARMUP=${WARMUP:-10}
 OPS=${OPS:-setmulti getmulti}
 mkdir -p "$OUT"
 DATA=$(mktemp -d /tmp/raftcache-bench.XXXXXX)
@@ -32,12 +34,12 @@ run() {
   c0=$(cpu)
   line=$("$@" 2>> "$OUT/lg.err" | tail -1)
   keys=$(grep -o 'keys/s=[0-9]*' <<< "$line" | cut -d= -f2)
-  # ClientLoad runs warm-up + measurement (30 s); the node CPU covers both, so divide by keys/s x 30 s
-  echo "$line node-cpu-ms-per-1000-keys=$(echo "scale=1; ($(cpu)-$c0)*1000/$hz*1000/($keys*30)" | bc)" \
+  # ClientLoad runs warm-up + measurement; the node CPU covers both, so divide by keys/s x both
+  echo "$line node-cpu-ms-per-1000-keys=$(echo "scale=1; ($(cpu)-$c0)*1000/$hz*1000/($keys*($WARMUP+20))" | bc)" \
     | tee -a "$OUT/results.txt"
 }
 CL="java -cp bench/target/raftcache-bench.jar io.raftcache.bench.ClientLoad --seeds $T --concurrency 50 --keys 20000
-    --value-size 1024 --warmup 10 --duration 20"
+    --value-size 1024 --warmup $WARMUP --duration 20"
 echo "jar: $JAR ($(sha1sum "$JAR" | cut -c1-12)), batch $BATCH" | tee "$OUT/results.txt"
 preloaded=false
 preload() { # load every key once, outside the CPU count
