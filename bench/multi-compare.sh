@@ -6,6 +6,7 @@
 #   node/target/raftcache-node.jar; pass another jar to measure an older build with the same client and script)
 #   OPS="get set setmulti getmulti" picks the lines (default: setmulti getmulti); get and getmulti read LEASE.
 #   WARMUP=<seconds> of load before each measured line (default 10; the nodes' JIT compiles for ~100 s under load).
+#   PARTITIONS=<P> starts the dev cluster with P partitions (default: the dev command's default).
 # Needs: the node and bench jars built from the reactor (docs/benchmarks.md, run 6), redis-server on 127.0.0.1:6379.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,11 +15,12 @@ JAR=${2:-node/target/raftcache-node.jar}
 BATCH=${BATCH:-32}
 WARMUP=${WARMUP:-10}
 OPS=${OPS:-setmulti getmulti}
+PARTITIONS=${PARTITIONS:-}
 mkdir -p "$OUT"
 DATA=$(mktemp -d /tmp/raftcache-bench.XXXXXX)
 T=127.0.0.1:7070,127.0.0.1:7071,127.0.0.1:7072
 
-java @jvm.options -jar "$JAR" dev --data-dir "$DATA" > "$OUT/dev.log" 2>&1 &
+java @jvm.options -jar "$JAR" dev --data-dir "$DATA" ${PARTITIONS:+--partitions "$PARTITIONS"} > "$OUT/dev.log" 2>&1 &
 DEV=$!
 trap 'kill $DEV 2>/dev/null; wait $DEV 2>/dev/null || true; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 120); do grep -q "cluster ready" "$OUT/dev.log" && break; sleep 1; done
@@ -40,7 +42,7 @@ run() {
 }
 CL="java -cp bench/target/raftcache-bench.jar io.raftcache.bench.ClientLoad --seeds $T --concurrency 50 --keys 20000
     --value-size 1024 --warmup $WARMUP --duration 20"
-echo "jar: $JAR ($(sha1sum "$JAR" | cut -c1-12)), batch $BATCH" | tee "$OUT/results.txt"
+echo "jar: $JAR ($(sha1sum "$JAR" | cut -c1-12)), batch $BATCH, partitions ${PARTITIONS:-default}" | tee "$OUT/results.txt"
 preloaded=false
 preload() { # load every key once, outside the CPU count
   $preloaded || $CL --op getmulti --warmup 0 --duration 0 > /dev/null 2>> "$OUT/lg.err"
