@@ -11,10 +11,9 @@ public final class Partitioning {
   /**
    * The partition count a cluster gets when none is given. Each partition is a raft group on every replica, and
    * an idle group still heartbeats: on the reference 2-core machine an idle 3-node cluster used 7% of the machine
-   * at P=4, 14% at 16 and 27% at 64, and Set throughput at 64 fell to a quarter of that at 16. Under write load
-   * the cost is per raft entry, and fewer groups put more commands in each: P=8 did 1.5x the Set rate of P=16 and
-   * 2.3x its SetMulti keys/s (means of two runs each), at 0.65x and 0.38x the CPU per key (docs/benchmarks.md, run 14). P=4 was faster still,
-   * but would leave leaders 2/1/1 on three nodes and a fifth node leading nothing; 8 gives 3/3/2 and 2/2/2/1/1.
+   * at P=4, 14% at 16 and 27% at 64. Under write load the cost is per raft entry, and fewer groups put more
+   * commands in each: P=8 did 1.5x the Set rate and 2.3x the SetMulti keys/s of P=16 (docs/benchmarks.md, run 14).
+   * P=4 was faster still but leaves leaders 2/1/1 on three nodes; 8 gives 3/3/2, and 2/2/2/1/1 on five.
    */
   public static final int DEFAULT_PARTITION_COUNT = 8;
 
