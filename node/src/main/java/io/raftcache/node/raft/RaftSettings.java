@@ -9,8 +9,8 @@ package io.raftcache.node.raft;
  *     of every group costs a log-term lookup and an RPC on each follower, so this sets most of an idle node's CPU
  * @param sync fsync the raft log on every write (off: an acknowledged write is in a majority's page cache)
  * @param snapshotIntervalSecs how often each group snapshots its store and truncates its log
- * @param sharedTimers share jraft's election/vote/step-down/snapshot timers between groups; they are JVM-global,
- *     so tests that run several nodes in one JVM turn this off to keep the nodes independent
+ * @param sharedTimers share jraft's election/vote/step-down/snapshot timers and its scheduler pool between groups;
+ *     they are JVM-global, so tests that run several nodes in one JVM turn this off to keep the nodes independent
  * @param maxInFlightEntries log entries a partition leader keeps in flight before further proposals wait and are
  *     merged into one entry ({@link ProposalCoalescer})
  */
