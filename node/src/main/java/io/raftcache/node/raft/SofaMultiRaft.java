@@ -39,6 +39,12 @@ public final class SofaMultiRaft implements AutoCloseable {
    * binds 0.0.0.0); each group is a RaftGroupService started without its own server. Shared election, vote,
    * step-down and snapshot timers cut threads by a quarter and doubled multi-group throughput in measurements.
    *
+   * jraft sizes its other pools per group and for big machines: a 3-node cluster with 9 groups ran 350-400 threads
+   * per node, 156 of them response-callback threads and 54 scheduler threads. The groups share the scheduler pool;
+   * callbacks only take a replicator's lock and return, so one core thread per group (jraft uses a third of the
+   * size as core) keeps up; one small executor group sends every group's append-entries. Measured (benchmarks.md,
+   * run 17): a fifth fewer threads, 8% fewer context switches at idle, no measurable change in write throughput.
+   *
    * Storage layout per group: <raft-dir>/meta/{log,meta,snapshot} and <raft-dir>/p-NNNN/{...}. jraft does not create parents, so they are
    * made first.
    *
@@ -49,13 +55,6 @@ public final class SofaMultiRaft implements AutoCloseable {
    */
   private static final Logger log = LoggerFactory.getLogger(SofaMultiRaft.class);
   private static final long JOIN_TIMEOUT_MILLIS = 15_000;
-  /*
-   * jraft sizes its pools per group and for big machines: a 3-node cluster with 9 groups ran 350-400 threads per
-   * node, 156 of them response-callback threads and 54 timer threads. Callbacks only take a replicator's lock and
-   * return, so one core thread per group (jraft uses a third of the size as core) keeps up; append-entries
-   * senders are shared by all groups. Measured (benchmarks.md, run 17): a fifth fewer threads, 8% fewer context
-   * switches at idle, no measurable change in write throughput.
-   */
   private static final int RPC_CALLBACK_POOL_SIZE = 3;
   private static final int APPEND_ENTRIES_SENDERS = 2;
   private static final int APPEND_ENTRIES_QUEUE = 32_768;
