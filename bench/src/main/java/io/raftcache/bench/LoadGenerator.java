@@ -49,6 +49,8 @@ import org.HdrHistogram.Histogram;
  * outstanding (a semaphore), so nothing queues without bound. Latency is recorded per call in microseconds, from
  * issue to completion, only for calls issued inside the measurement window. With {@code --rate} calls are issued at
  * fixed intervals (still capped by the semaphore); issues more than 1 ms behind schedule are counted as "late".
+ * The line ends with this JVM's own collections and their time over the measured window ({@code gc=N/Mms}), since
+ * the generator's pauses count in the latencies too.
  * For {@code --op get} the keyspace is first loaded with sets.
  */
 public final class LoadGenerator {
@@ -304,6 +306,7 @@ public final class LoadGenerator {
     long end = measureStart + (long) (durationS * 1e9);
     long interval = rate > 0 ? (long) (1e9 / rate) : 0;
     long next = start;
+    GcTime gcAtMeasureStart = null;
 
     while (true) {
       if (interval > 0) {
@@ -329,6 +332,9 @@ public final class LoadGenerator {
       final boolean measured = issue >= measureStart;
       if (measured) {
         issued++;
+        if (gcAtMeasureStart == null) {
+          gcAtMeasureStart = GcTime.now();
+        }
       }
       ByteString key = keyBytes[rnd.nextInt(keys)];
       if (get) {
@@ -348,6 +354,7 @@ public final class LoadGenerator {
       }
     }
     boolean drained = permits.tryAcquire(concurrency, deadlineMs + 5_000, TimeUnit.MILLISECONDS);
+    GcTime gc = gcAtMeasureStart == null ? new GcTime(0, 0) : GcTime.now().since(gcAtMeasureStart);
     double seconds = durationS;
     long errs = errors.values().stream().mapToLong(LongAdder::sum).sum();
     Map<Status.Code, Long> errMap = new EnumMap<>(Status.Code.class);
@@ -355,12 +362,12 @@ public final class LoadGenerator {
     String opName = get ? "get(" + consistency + ")" : "set";
     System.out.printf(Locale.ROOT,
         "op=%s targets=%d concurrency=%d rate=%s ops/s=%.0f p50=%.3fms p99=%.3fms p99.9=%.3fms max=%.3fms"
-            + " ok=%d issued=%d errors=%d %s%s%s%s%n",
+            + " ok=%d issued=%d errors=%d %s%s%s %s%s%n",
         opName, stubs.size(), concurrency, rate > 0 ? String.format(Locale.ROOT, "%.0f", rate) : "max",
         ok.sum() / seconds, hist.getValueAtPercentile(50) / 1000.0, hist.getValueAtPercentile(99) / 1000.0,
         hist.getValueAtPercentile(99.9) / 1000.0, hist.getMaxValue() / 1000.0, ok.sum(), issued, errs,
         errMap.isEmpty() ? "" : errMap.toString(), get ? " misses=" + misses.sum() : "",
-        rate > 0 ? " late=" + late : "", drained ? "" : " (calls still outstanding at exit)");
+        rate > 0 ? " late=" + late : "", gc.format(), drained ? "" : " (calls still outstanding at exit)");
   }
 
   private void close() throws InterruptedException {
