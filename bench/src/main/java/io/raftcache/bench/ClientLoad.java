@@ -27,7 +27,8 @@ import org.HdrHistogram.Histogram;
  * </pre>
  *
  * At most {@code --concurrency} calls are outstanding. Prints calls/s and keys/s (they differ for batches) and
- * the latency of calls issued after the warm-up. For get and getmulti the keyspace is first loaded with SetMulti.
+ * the latency of calls issued after the warm-up, then this JVM's own collections over that window
+ * ({@code gc=N/Mms}). For get and getmulti the keyspace is first loaded with SetMulti.
  */
 public final class ClientLoad {
   private ClientLoad() {}
@@ -90,6 +91,7 @@ public final class ClientLoad {
       long measureFrom = start + (long) (Double.parseDouble(o.get("--warmup")) * 1e9);
       double seconds = Double.parseDouble(o.get("--duration"));
       long end = measureFrom + (long) (seconds * 1e9);
+      GcTime gcAtMeasureStart = null;
       while (true) {
         permits.acquire();
         long issue = System.nanoTime();
@@ -98,6 +100,9 @@ public final class ClientLoad {
           break;
         }
         boolean measured = issue >= measureFrom;
+        if (measured && gcAtMeasureStart == null) {
+          gcAtMeasureStart = GcTime.now();
+        }
         int n = op.endsWith("multi") ? batch : 1;
         CompletableFuture<?> call;
         switch (op) {
@@ -136,11 +141,12 @@ public final class ClientLoad {
         });
       }
       permits.acquire(concurrency);
+      GcTime gc = gcAtMeasureStart == null ? GcTime.NONE : GcTime.now().since(gcAtMeasureStart);
       System.out.printf(Locale.ROOT, "client op=%s%s batch=%d concurrency=%d calls/s=%.0f keys/s=%.0f p50=%.3fms p99=%.3fms"
-              + " p99.9=%.3fms errors=%d%n", op, (autoBatchMs > 0 ? " auto-batch=" + autoBatchMs + "ms" : "")
+              + " p99.9=%.3fms errors=%d %s%n", op, (autoBatchMs > 0 ? " auto-batch=" + autoBatchMs + "ms" : "")
               + (Boolean.parseBoolean(o.get("--transport-callbacks")) ? " transport-callbacks" : ""), op.endsWith("multi") ? batch : 1, concurrency, calls.sum() / seconds,
           keysDone.sum() / seconds, hist.getValueAtPercentile(50) / 1000.0, hist.getValueAtPercentile(99) / 1000.0,
-          hist.getValueAtPercentile(99.9) / 1000.0, errors.sum());
+          hist.getValueAtPercentile(99.9) / 1000.0, errors.sum(), gc.format());
     }
   }
 }

@@ -7,13 +7,16 @@ import java.util.Locale;
 /**
  * Collections and collection time this JVM's garbage collectors reported so far.
  *
- * <p>The load generator prints the difference over its measured window, because its own pauses land in the
- * latencies it records: on a machine shared with the cluster a young pause of the generator can be tens of ms.
+ * <p>The load generators print the difference over their measured window, because their own pauses land in the
+ * latencies they record: on a machine shared with the cluster a young pause of a generator can be tens of ms.
  *
  * @param collections collections started, summed over the collectors
  * @param millis approximate accumulated collection time, summed over the collectors
  */
 record GcTime(long collections, long millis) {
+  /** No collections: what a window that never started measured. */
+  static final GcTime NONE = new GcTime(0, 0);
+
   /** What the collectors report now; a collector that cannot tell (-1) counts as zero. */
   static GcTime now() {
     long collections = 0;

@@ -354,7 +354,7 @@ public final class LoadGenerator {
       }
     }
     boolean drained = permits.tryAcquire(concurrency, deadlineMs + 5_000, TimeUnit.MILLISECONDS);
-    GcTime gc = gcAtMeasureStart == null ? new GcTime(0, 0) : GcTime.now().since(gcAtMeasureStart);
+    GcTime gc = gcAtMeasureStart == null ? GcTime.NONE : GcTime.now().since(gcAtMeasureStart);
     double seconds = durationS;
     long errs = errors.values().stream().mapToLong(LongAdder::sum).sum();
     Map<Status.Code, Long> errMap = new EnumMap<>(Status.Code.class);
