@@ -47,7 +47,7 @@ redis
 # warm-up the first lines measure the compiler. It also gives the leader balancer time to spread leaders.
 $LG --targets $T --op set --warmup 60 --duration 1 > /dev/null 2>> "$OUT/lg.err"
 $LG --targets $T --op get --consistency LEASE --no-preload --warmup 60 --duration 1 > /dev/null 2>> "$OUT/lg.err"
-# The batch paths compile separately: SetMulti kept the compilers at 0.7-0.8 core for its first 100 s (run 21).
+# The batch paths compile separately: SetMulti kept the compilers at 0.7-0.8 core for its first 90 s (run 21).
 # So the smart client's lines are warmed too, until the compilers are nearly idle (at most 4 rounds).
 CL="java -cp bench/target/raftcache-bench.jar io.raftcache.bench.ClientLoad --seeds $T --concurrency 50 --keys 20000
     --value-size 1024"
