@@ -48,7 +48,8 @@ import org.HdrHistogram.Histogram;
  * partition leader as the topology named it at the start (keys routed with proto/ROUTING.md). At most {@code --concurrency} calls are
  * outstanding (a semaphore), so nothing queues without bound. Latency is recorded per call in microseconds, from
  * issue to completion, only for calls issued inside the measurement window. With {@code --rate} calls are issued at
- * fixed intervals (still capped by the semaphore); issues more than 1 ms behind schedule are counted as "late".
+ * fixed intervals (still capped by the semaphore; {@link IssueSchedule}), the schedule starting afresh when the
+ * measured window opens; issues more than 1 ms behind schedule are counted as "late".
  * The line ends with this JVM's own collections and their time over the measured window ({@code gc=N/Mms}), since
  * the generator's pauses count in the latencies too.
  * For {@code --op get} the keyspace is first loaded with sets.
@@ -297,31 +298,31 @@ public final class LoadGenerator {
     LongAdder ok = new LongAdder();
     Tally tally = new Tally(hist, errors, ok);
     LongAdder misses = new LongAdder();
-    long late = 0;
     long issued = 0;
     SplittableRandom rnd = new SplittableRandom(7);
 
     long start = System.nanoTime();
     long measureStart = start + (long) (warmupS * 1e9);
     long end = measureStart + (long) (durationS * 1e9);
-    long interval = rate > 0 ? (long) (1e9 / rate) : 0;
-    long next = start;
+    IssueSchedule schedule = rate > 0 ? new IssueSchedule(rate, start) : null;
+    boolean scheduleRestarted = false;
     GcTime gcAtMeasureStart = null;
 
     while (true) {
-      if (interval > 0) {
+      if (schedule != null) {
         long now = System.nanoTime();
-        if (next >= end) {
+        if (!scheduleRestarted && now >= measureStart) {
+          schedule.restart(now); // the warm-up's backlog is not sent as a burst inside the measured window
+          scheduleRestarted = true;
+        }
+        if (schedule.nextDue() >= end) {
           break;
         }
-        if (now < next) {
-          LockSupport.parkNanos(next - now);
+        long wait = schedule.take(now);
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
           continue;
         }
-        if (now - next > 1_000_000L && next >= measureStart) {
-          late++;
-        }
-        next += interval;
       }
       permits.acquire();
       long issue = System.nanoTime();
@@ -367,7 +368,7 @@ public final class LoadGenerator {
         ok.sum() / seconds, hist.getValueAtPercentile(50) / 1000.0, hist.getValueAtPercentile(99) / 1000.0,
         hist.getValueAtPercentile(99.9) / 1000.0, hist.getMaxValue() / 1000.0, ok.sum(), issued, errs,
         errMap.isEmpty() ? "" : errMap.toString(), get ? " misses=" + misses.sum() : "",
-        rate > 0 ? " late=" + late : "", gc.format(), drained ? "" : " (calls still outstanding at exit)");
+        schedule != null ? " late=" + schedule.late() : "", gc.format(), drained ? "" : " (calls still outstanding at exit)");
   }
 
   private void close() throws InterruptedException {
