@@ -18,6 +18,7 @@ import io.raftcache.proto.v1.GetResponse;
 import io.raftcache.proto.v1.SetRequest;
 import io.raftcache.proto.v1.SetResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -41,7 +42,7 @@ import org.HdrHistogram.Histogram;
  * java -cp bench/target/raftcache-bench.jar io.raftcache.bench.LoadGenerator \
  *   --targets 127.0.0.1:7070,127.0.0.1:7071,127.0.0.1:7072 --op get --consistency LEASE \
  *   --concurrency 50 --duration 20 --warmup 5 --keys 100000 --value-size 1024 [--rate 5000] [--deadline-ms 5000]
- *   [--route leader]
+ *   [--route leader] [--slow-calls slow.csv [--slow-ms 5]]
  * </pre>
  *
  * One channel per target; calls go to the targets round robin, or with {@code --route leader} to each key's
@@ -52,6 +53,9 @@ import org.HdrHistogram.Histogram;
  * measured window opens; issues more than 1 ms behind schedule are counted as "late".
  * The line ends with this JVM's own collections and their time over the measured window ({@code gc=N/Mms}), since
  * the generator's pauses count in the latencies too.
+ * With {@code --slow-calls FILE} the measured calls slower than {@code --slow-ms} are kept ({@link SlowCalls}, at
+ * most 100,000), written to FILE as CSV (wall-clock issue time, latency, partition, node) and summarised as bursts
+ * on stderr, so a tail can be told apart: one slow partition or node, or the whole machine stalling.
  * For {@code --op get} the keyspace is first loaded with sets.
  */
 public final class LoadGenerator {
@@ -60,7 +64,8 @@ public final class LoadGenerator {
     System.err.println("error: " + msg);
     System.err.println("usage: LoadGenerator --targets h:p[,h:p...] --op get|set [--consistency LINEARIZABLE|LEASE|STALE]"
         + " [--concurrency 50] [--duration 20] [--warmup 5] [--keys 100000] [--value-size 1024] [--rate ops/s]"
-        + " [--deadline-ms 5000] [--namespace bench] [--no-preload] [--route round-robin|leader]");
+        + " [--deadline-ms 5000] [--namespace bench] [--no-preload] [--route round-robin|leader]"
+        + " [--slow-calls FILE] [--slow-ms 5]");
     System.exit(2);
   }
 
@@ -78,6 +83,8 @@ public final class LoadGenerator {
     String namespace = "bench";
     boolean preload = true;
     boolean routeToLeader = false;
+    Path slowCallsFile = null;
+    double slowMs = 5;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -107,6 +114,8 @@ public final class LoadGenerator {
           case "--rate" -> rate = Double.parseDouble(v);
           case "--deadline-ms" -> deadlineMs = Long.parseLong(v);
           case "--namespace" -> namespace = v;
+          case "--slow-calls" -> slowCallsFile = Path.of(v);
+          case "--slow-ms" -> slowMs = Double.parseDouble(v);
           case "--route" -> {
             if (!v.equals("leader") && !v.equals("round-robin")) {
               usage("--route is leader or round-robin");
@@ -125,18 +134,21 @@ public final class LoadGenerator {
     if (!"get".equals(op) && !"set".equals(op)) {
       usage("--op must be get or set");
     }
-    if (concurrency < 1 || keys < 1 || valueSize < 0 || duration <= 0 || warmup < 0 || rate < 0 || deadlineMs < 1) {
+    if (concurrency < 1 || keys < 1 || valueSize < 0 || duration <= 0 || warmup < 0 || rate < 0 || deadlineMs < 1
+        || !(slowMs >= 0)) {
       usage("bad numeric option");
     }
 
-    LoadGenerator gen = new LoadGenerator(targets, namespace, keys, valueSize, concurrency, deadlineMs);
+    SlowCalls slowCalls = slowCallsFile == null ? null
+        : new SlowCalls((long) (slowMs * 1000), SLOW_CALLS_KEPT);
+    LoadGenerator gen = new LoadGenerator(targets, namespace, keys, valueSize, concurrency, deadlineMs, slowCalls);
     int rc;
     try {
       if (!gen.probe()) {
         rc = 3;
       } else {
-        if (routeToLeader) {
-          gen.routeToLeaders();
+        if (routeToLeader || slowCalls != null) {
+          gen.readTopology(routeToLeader); // slow calls are recorded with their partition
         }
         if ("get".equals(op) && preload) {
           if (!gen.preload()) {
@@ -145,6 +157,12 @@ public final class LoadGenerator {
           }
         }
         gen.run("get".equals(op), consistency, warmup, duration, rate);
+        if (slowCalls != null) {
+          // The wall clock at nanoTime zero, so the CSV's issue times join with other tools' timestamps.
+          long epochNanosAtZero = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+          slowCalls.writeCsv(slowCallsFile, epochNanosAtZero);
+          System.err.println(slowCalls.summary(BURST_GAP_NANOS, gen.partitionCount) + "; written to " + slowCallsFile);
+        }
         rc = 0;
       }
     } finally {
@@ -153,8 +171,13 @@ public final class LoadGenerator {
     System.exit(rc);
   }
 
+  /** Slow calls kept at most: 100,000 records of ~60 bytes. */
+  private static final int SLOW_CALLS_KEPT = 100_000;
+  /** Slow calls issued closer than this belong to one burst. */
+  private static final long BURST_GAP_NANOS = 5_000_000L;
+
   private final List<ManagedChannel> channels = new ArrayList<>();
-  private final List<CacheGrpc.CacheStub> stubs = new ArrayList<>();
+  private final List<Route> routes = new ArrayList<>();
   private final AtomicLong rr = new AtomicLong();
   private final String namespace;
   private final int keys;
@@ -163,17 +186,24 @@ public final class LoadGenerator {
   private final int concurrency;
   private final Semaphore permits;
   private final long deadlineMs;
-  /** Per partition, the stub of its leader; null unless --route leader. */
-  private CacheGrpc.CacheStub[] leaderStubs;
+  private final SlowCalls slowCalls;
+  /** Partitions in the topology read at the start; 0 if it was not read (partitions are then not computed). */
+  private int partitionCount;
+  /** Per partition, its leader; null unless --route leader. */
+  private Route[] leaderRoutes;
+
+  /** Where a call goes: a stub and the name of its node, for the slow-call record. */
+  private record Route(CacheGrpc.CacheStub stub, String target) {}
 
   private LoadGenerator(List<String> targets, String namespace, int keys, int valueSize, int concurrency,
-      long deadlineMs) {
+      long deadlineMs, SlowCalls slowCalls) {
     for (String t : targets) {
       ManagedChannel ch = NettyChannelBuilder.forTarget(t).usePlaintext().directExecutor()
           .maxInboundMessageSize(16 * 1024 * 1024).build();
       channels.add(ch);
-      stubs.add(CacheGrpc.newStub(ch));
+      routes.add(new Route(CacheGrpc.newStub(ch), t));
     }
+    this.slowCalls = slowCalls;
     this.namespace = namespace;
     this.keys = keys;
     this.keyBytes = new ByteString[keys];
@@ -188,45 +218,54 @@ public final class LoadGenerator {
     this.deadlineMs = deadlineMs;
   }
 
-  private CacheGrpc.CacheStub nextStub() {
-    return stubs.get((int) (rr.getAndIncrement() % stubs.size()))
-        .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+  private Route nextRoute() {
+    return routes.get((int) (rr.getAndIncrement() % routes.size()));
   }
 
-  /** The stub for {@code key}: its partition's leader when routing to leaders, else the next target. */
-  private CacheGrpc.CacheStub stubFor(ByteString key) {
-    if (leaderStubs == null) {
-      return nextStub();
-    }
-    int partition = Partitioning.partitionOf(namespace, key.toByteArray(), leaderStubs.length);
-    return leaderStubs[partition].withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+  private CacheGrpc.CacheStub nextStub() {
+    return nextRoute().stub().withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** The key's partition, or -1 if the topology was not read. */
+  private int partitionOf(ByteString key) {
+    return partitionCount == 0 ? -1 : Partitioning.partitionOf(namespace, key.toByteArray(), partitionCount);
+  }
+
+  /** Where a call for {@code partition} goes: its leader when routing to leaders, else the next target. */
+  private Route routeFor(int partition) {
+    return leaderRoutes == null ? nextRoute() : leaderRoutes[partition];
   }
 
   /**
-   * Reads the topology once and sends each key to its partition's leader (what a smart client does), so no call
-   * is forwarded while leaders stay put. A leader change during the run only costs a forwarding hop.
+   * Reads the topology once for its partition count and, with {@code toLeaders}, sends each key to its partition's
+   * leader (what a smart client does), so no call is forwarded while leaders stay put. A leader change during the
+   * run only costs a forwarding hop.
    */
-  private void routeToLeaders() {
+  private void readTopology(boolean toLeaders) {
     Topology topology = ClusterGrpc.newBlockingStub(channels.get(0)).withDeadlineAfter(10, TimeUnit.SECONDS)
         .getTopology(GetTopologyRequest.getDefaultInstance());
-    Map<String, CacheGrpc.CacheStub> byNode = new java.util.HashMap<>();
+    partitionCount = topology.getPartitionCount();
+    if (!toLeaders) {
+      return;
+    }
+    Map<String, Route> byNode = new java.util.HashMap<>();
     for (Member m : topology.getMembersList()) {
       ManagedChannel ch = NettyChannelBuilder.forTarget(m.getClientAddress()).usePlaintext().directExecutor()
           .maxInboundMessageSize(16 * 1024 * 1024).build();
       channels.add(ch);
-      byNode.put(m.getNodeId(), CacheGrpc.newStub(ch));
+      byNode.put(m.getNodeId(), new Route(CacheGrpc.newStub(ch), m.getNodeId()));
     }
-    CacheGrpc.CacheStub[] routes = new CacheGrpc.CacheStub[topology.getPartitionCount()];
+    Route[] leaders = new Route[partitionCount];
     for (PartitionAssignment a : topology.getPartitionsList()) {
-      routes[a.getPartition()] = byNode.getOrDefault(a.getLeader(), stubs.get(a.getPartition() % stubs.size()));
+      leaders[a.getPartition()] = byNode.get(a.getLeader());
     }
-    for (int p = 0; p < routes.length; p++) {
-      if (routes[p] == null) {
-        routes[p] = stubs.get(p % stubs.size());
+    for (int p = 0; p < leaders.length; p++) {
+      if (leaders[p] == null) {
+        leaders[p] = routes.get(p % routes.size()); // no leader named: any node forwards
       }
     }
-    leaderStubs = routes;
-    System.err.printf(Locale.ROOT, "routing to leaders: epoch %d, %d partitions%n", topology.getEpoch(), routes.length);
+    leaderRoutes = leaders;
+    System.err.printf(Locale.ROOT, "routing to leaders: epoch %d, %d partitions%n", topology.getEpoch(), leaders.length);
   }
 
   /** One blocking get per target so an unreachable cluster fails fast. */
@@ -338,10 +377,13 @@ public final class LoadGenerator {
         }
       }
       ByteString key = keyBytes[rnd.nextInt(keys)];
+      int partition = partitionOf(key);
+      Route route = routeFor(partition);
+      CacheGrpc.CacheStub stub = route.stub().withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
       if (get) {
         GetRequest req = GetRequest.newBuilder().setNamespace(namespace).setKey(key).setConsistency(consistency)
             .build();
-        stubFor(key).get(req, new Completion<GetResponse>(tally, measured, issue) {
+        stub.get(req, new Completion<GetResponse>(tally, measured, issue, partition, route.target()) {
           @Override
           public void onNext(GetResponse r) {
             if (measured && !r.getFound()) {
@@ -351,7 +393,7 @@ public final class LoadGenerator {
         });
       } else {
         SetRequest req = SetRequest.newBuilder().setNamespace(namespace).setKey(key).setValue(value).build();
-        stubFor(key).set(req, new Completion<SetResponse>(tally, measured, issue) {});
+        stub.set(req, new Completion<SetResponse>(tally, measured, issue, partition, route.target()) {});
       }
     }
     boolean drained = permits.tryAcquire(concurrency, deadlineMs + 5_000, TimeUnit.MILLISECONDS);
@@ -364,7 +406,7 @@ public final class LoadGenerator {
     System.out.printf(Locale.ROOT,
         "op=%s targets=%d concurrency=%d rate=%s ops/s=%.0f p50=%.3fms p99=%.3fms p99.9=%.3fms max=%.3fms"
             + " ok=%d issued=%d errors=%d %s%s%s %s%s%n",
-        opName, stubs.size(), concurrency, rate > 0 ? String.format(Locale.ROOT, "%.0f", rate) : "max",
+        opName, routes.size(), concurrency, rate > 0 ? String.format(Locale.ROOT, "%.0f", rate) : "max",
         ok.sum() / seconds, hist.getValueAtPercentile(50) / 1000.0, hist.getValueAtPercentile(99) / 1000.0,
         hist.getValueAtPercentile(99.9) / 1000.0, hist.getMaxValue() / 1000.0, ok.sum(), issued, errs,
         errMap.isEmpty() ? "" : errMap.toString(), get ? " misses=" + misses.sum() : "",
@@ -388,11 +430,15 @@ public final class LoadGenerator {
     private final Tally tally;
     private final boolean measured;
     private final long issue;
+    private final int partition;
+    private final String target;
 
-    Completion(Tally tally, boolean measured, long issue) {
+    Completion(Tally tally, boolean measured, long issue, int partition, String target) {
       this.tally = tally;
       this.measured = measured;
       this.issue = issue;
+      this.partition = partition;
+      this.target = target;
     }
 
     @Override
@@ -409,8 +455,12 @@ public final class LoadGenerator {
     @Override
     public void onCompleted() {
       if (measured) {
-        tally.hist().recordValue(Math.max(1, (System.nanoTime() - issue) / 1000));
+        long micros = Math.max(1, (System.nanoTime() - issue) / 1000);
+        tally.hist().recordValue(micros);
         tally.ok().increment();
+        if (slowCalls != null) {
+          slowCalls.offer(issue, micros, partition, target);
+        }
       }
       permits.release();
     }
